@@ -1,0 +1,22 @@
+# Warning and sanitizer flags shared by every kompress target.
+add_library(kompress_flags INTERFACE)
+target_compile_options(kompress_flags INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
+                       -Wno-sign-conversion)
+# GCC 12 reports bogus -Wrestrict overlaps inside std::string concatenation at -O3 (GCC PR 105329).
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  target_compile_options(kompress_flags INTERFACE -Wno-restrict)
+endif()
+if(KOMPRESS_WERROR)
+  target_compile_options(kompress_flags INTERFACE -Werror)
+endif()
+if(KOMPRESS_SANITIZE)
+  target_compile_options(kompress_flags INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+                         -fno-sanitize-recover=undefined)
+  target_link_options(kompress_flags INTERFACE -fsanitize=address,undefined)
+endif()
+if(KOMPRESS_FUZZ)
+  # Coverage for libFuzzer plus ASan/UBSan in the library too; fuzz targets add -fsanitize=fuzzer.
+  target_compile_options(kompress_flags INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+                         -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(kompress_flags INTERFACE -fsanitize=address,undefined)
+endif()

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: install what is missing, build with warnings as errors,
+# run every test; then the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
+# then a short bounded run of every libFuzzer target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+scripts/install-deps.sh
+
+echo "== build (Release, -Werror) and test"
+scripts/build.sh -DKOMPRESS_WERROR=ON
+ctest --test-dir build -j "$jobs" --output-on-failure --timeout 900
+
+echo "== tests under ASan + UBSan"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKOMPRESS_WERROR=ON \
+  -DKOMPRESS_SANITIZE=ON -DKOMPRESS_BUILD_BENCH=OFF >/dev/null
+ninja -C build-asan
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan -j "$jobs" --output-on-failure --timeout 1800
+
+echo "== fuzzers (bounded)"
+KOMPRESS_FUZZ_SECONDS=${KOMPRESS_FUZZ_SECONDS:-20} scripts/run-fuzzers.sh

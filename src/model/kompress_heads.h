@@ -1,0 +1,43 @@
+// The Kompress heads on the encoder's final hidden states: a keep/drop token head and a span
+// CNN, combined into final_scores = p_keep * (0.5 + 0.5 * span).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "kernels/linear.h"
+#include "model/weight_store.h"
+
+namespace kompress::model {
+
+struct HeadOutputs {
+  std::vector<float> p_keep;
+  std::vector<float> span;
+  std::vector<float> final_scores;
+};
+
+class KompressHeads {
+ public:
+  KompressHeads(int64_t hidden_size, WeightStore& store, kernels::LinearPrecision precision);
+
+  // `hidden` is [tokens, hidden_size] for the packed sequences of `seq_starts`; the span
+  // convolutions zero-pad at each sequence's edges, never across sequences.
+  HeadOutputs forward(const float* hidden, std::span<const int64_t> seq_starts) const;
+
+ private:
+  std::vector<float> span_logits(const float* hidden, std::span<const int64_t> seq_starts) const;
+
+  int64_t hidden_size_;
+  std::unique_ptr<kernels::Linear> token_head_;
+  const float* token_bias_ = nullptr;
+  // span_conv.0 as one GEMM: tap k of output channel o is row k * kSpanChannels + o.
+  std::vector<float> conv0_taps_;
+  std::unique_ptr<kernels::Linear> conv0_;
+  const float* conv0_bias_ = nullptr;
+  const float* conv1_weight_ = nullptr;  // span_conv.2 [1, kSpanChannels, kSpanKernel1]
+  float conv1_bias_ = 0.0f;
+};
+
+}  // namespace kompress::model

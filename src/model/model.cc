@@ -1,0 +1,163 @@
+// kompress::Model: loads a checkpoint, checks it against its config, and scores packed batches.
+#include "kompress/model.h"
+
+#include <omp.h>
+
+#include <filesystem>
+#include <optional>
+
+#include "kompress/error.h"
+#include "model/kompress_heads.h"
+#include "model/layout.h"
+#include "model/modernbert_encoder.h"
+#include "model/weight_store.h"
+
+namespace kompress {
+
+using model::CheckpointLayout;
+
+namespace {
+
+struct PackedBatch {
+  std::vector<int32_t> ids;
+  std::vector<int64_t> starts{0};
+};
+
+// Per sequence: the rows [starts[i], starts[i+1]) of a [tokens, width] array.
+std::vector<float> rows_of(const std::vector<float>& data, const PackedBatch& packed, size_t i,
+                           int64_t width) {
+  return {data.begin() + packed.starts[i] * width, data.begin() + packed.starts[i + 1] * width};
+}
+
+}  // namespace
+
+struct Model::Impl {
+  weights::ModelConfig config;
+  CheckpointLayout layout;
+  std::string weights_path;
+  model::WeightStore store;
+  std::optional<model::ModernBertEncoder> encoder;
+  std::optional<model::KompressHeads> heads;
+  int threads = 0;
+  ModelInfo info;
+
+  Impl(weights::ModelConfig cfg, weights::SafetensorsFile file, const LoadOptions& options)
+      : config(std::move(cfg)),
+        layout(model::detect_layout(file)),
+        weights_path(file.path()),
+        store(std::move(file)),
+        threads(options.threads) {
+    model::check_tensors(store.file(), model::expected_tensors(config, layout));
+    const auto precision = kernels::LinearPrecision::kFp32;
+    encoder.emplace(config, store, model::encoder_prefix(layout), precision);
+    if (layout == CheckpointLayout::kKompressV1) heads.emplace(config.hidden_size, store, precision);
+    info = describe();
+  }
+
+  ModelInfo describe() const {
+    ModelInfo i;
+    i.layout = layout == CheckpointLayout::kKompressV1 ? "kompress-v1" : "modernbert";
+    i.num_layers = config.num_layers;
+    i.hidden_size = config.hidden_size;
+    i.num_heads = config.num_heads;
+    i.intermediate_size = config.intermediate_size;
+    i.vocab_size = config.vocab_size;
+    i.max_tokens = config.max_position_embeddings;
+    i.local_window = config.local_window_half;
+    i.layer_is_global = config.layer_is_global;
+    for (const auto& t : store.file().tensors()) {
+      i.parameters += t.numel();
+      i.weight_bytes += static_cast<int64_t>(t.nbytes);
+    }
+    return i;
+  }
+
+  void check_sequence(std::span<const int32_t> ids, size_t index) const {
+    const std::string where = "sequence " + std::to_string(index) + ": ";
+    if (ids.empty()) throw Error(where + "empty (expected at least [CLS] [SEP])");
+    if (static_cast<int64_t>(ids.size()) > config.max_position_embeddings) {
+      throw Error(where + std::to_string(ids.size()) + " tokens, more than the model's " +
+                  std::to_string(config.max_position_embeddings));
+    }
+    for (size_t t = 0; t < ids.size(); ++t) {
+      if (ids[t] < 0 || ids[t] >= config.vocab_size) {
+        throw Error(where + "token " + std::to_string(t) + " has id " + std::to_string(ids[t]) +
+                    " outside the vocabulary [0, " + std::to_string(config.vocab_size) + ")");
+      }
+    }
+  }
+
+  // Validates and packs the batch, then runs the encoder; empty batches give empty hidden.
+  PackedBatch pack_and_encode(std::span<const std::span<const int32_t>> batch,
+                                std::vector<float>& hidden) const {
+    PackedBatch packed;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      check_sequence(batch[i], i);
+      packed.ids.insert(packed.ids.end(), batch[i].begin(), batch[i].end());
+      packed.starts.push_back(static_cast<int64_t>(packed.ids.size()));
+    }
+    hidden.clear();
+    if (packed.ids.empty()) return packed;
+    // Per calling thread: OpenMP regions here and inside oneDNN use this many threads.
+    if (threads > 0) omp_set_num_threads(threads);
+    encoder->forward(packed.ids, packed.starts, hidden);
+    return packed;
+  }
+};
+
+Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Model::Model(Model&&) noexcept = default;
+Model& Model::operator=(Model&&) noexcept = default;
+Model::~Model() = default;
+
+Model Model::load(const std::string& dir, const LoadOptions& options) {
+  const std::filesystem::path d(dir);
+  if (!std::filesystem::is_directory(d)) {
+    throw Error(dir + ": not a model directory (expected config.json and model.safetensors)");
+  }
+  return load((d / "config.json").string(), (d / "model.safetensors").string(), options);
+}
+
+Model Model::load(const std::string& config_path, const std::string& weights_path,
+                  const LoadOptions& options) {
+  auto config = weights::ModelConfig::from_file(config_path);
+  auto file = weights::SafetensorsFile::open(weights_path);
+  return Model(std::make_unique<Impl>(std::move(config), std::move(file), options));
+}
+
+std::vector<SequenceScores> Model::score(std::span<const std::span<const int32_t>> batch,
+                                         const ScoreOptions& options) const {
+  const Impl& m = *impl_;
+  if (!m.heads) {
+    throw Error(m.weights_path + ": a bare ModernBertModel has no Kompress heads to score with");
+  }
+  std::vector<float> hidden;
+  const PackedBatch packed = m.pack_and_encode(batch, hidden);
+  std::vector<SequenceScores> out(batch.size());
+  if (hidden.empty()) return out;
+  const model::HeadOutputs heads = m.heads->forward(hidden.data(), packed.starts);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    out[i].final_scores = rows_of(heads.final_scores, packed, i, 1);
+    out[i].p_keep = rows_of(heads.p_keep, packed, i, 1);
+    out[i].span = rows_of(heads.span, packed, i, 1);
+    if (options.return_hidden) out[i].hidden = rows_of(hidden, packed, i, m.config.hidden_size);
+  }
+  return out;
+}
+
+std::vector<std::vector<float>> Model::hidden_states(
+    std::span<const std::span<const int32_t>> batch) const {
+  std::vector<float> hidden;
+  const PackedBatch packed = impl_->pack_and_encode(batch, hidden);
+  std::vector<std::vector<float>> out(batch.size());
+  if (hidden.empty()) return out;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    out[i] = rows_of(hidden, packed, i, impl_->config.hidden_size);
+  }
+  return out;
+}
+
+bool Model::has_heads() const { return impl_->heads.has_value(); }
+const ModelInfo& Model::info() const { return impl_->info; }
+
+}  // namespace kompress

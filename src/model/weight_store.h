@@ -1,0 +1,30 @@
+// Float views of a checkpoint's tensors: zero-copy for aligned F32, converted copies otherwise.
+#pragma once
+
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "weights/safetensors.h"
+
+namespace kompress::model {
+
+class WeightStore {
+ public:
+  explicit WeightStore(weights::SafetensorsFile file) : file_(std::move(file)) {}
+
+  // The tensor as fp32. Throws kompress::Error naming the file and tensor when absent or of an
+  // integer dtype. The pointer lives as long as the store.
+  const float* f32(std::string_view name);
+  // Same, or nullptr when the tensor is absent.
+  const float* f32_or_null(std::string_view name);
+
+  const weights::SafetensorsFile& file() const { return file_; }
+
+ private:
+  weights::SafetensorsFile file_;
+  std::deque<std::vector<float>> converted_;  // F16/BF16 tensors widened once at load
+};
+
+}  // namespace kompress::model

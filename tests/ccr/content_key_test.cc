@@ -1,0 +1,23 @@
+#include <gtest/gtest.h>
+
+#include "ccr/eviction.h"
+#include "kompress/ccr.h"
+
+namespace kompress {
+namespace {
+
+TEST(ContentKey, IsTheFirst24HexDigitsOfSha256) {
+  // sha256("") and sha256("abc") from FIPS 180-2.
+  EXPECT_EQ(ccr::content_key(""), "e3b0c44298fc1c149afbf4c8");
+  EXPECT_EQ(ccr::content_key("abc"), "ba7816bf8f01cfea414140de");
+  EXPECT_EQ(ccr::content_key("abc").size(), ccr::kKeyLength);
+}
+
+TEST(ContentKey, NormalizeAcceptsOnlyKeyShapedStrings) {
+  EXPECT_EQ(ccr::detail::normalize_key("BA7816BF8F01CFEA414140DE"), "ba7816bf8f01cfea414140de");
+  EXPECT_EQ(ccr::detail::normalize_key("ba7816bf8f01cfea414140d"), "");
+  EXPECT_EQ(ccr::detail::normalize_key("ga7816bf8f01cfea414140de"), "");
+}
+
+}  // namespace
+}  // namespace kompress

@@ -1,0 +1,59 @@
+// The backends the shared CCR suite runs against, each with a controllable clock.
+#pragma once
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "kompress/ccr.h"
+
+namespace kompress::testing {
+
+// A unique empty folder under the system temp dir, removed on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    path_ = std::filesystem::temp_directory_path() /
+            ("kompress-ccr-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A clock the test moves by hand, shared with the store through StoreOptions::clock.
+struct FakeClock {
+  std::shared_ptr<double> t = std::make_shared<double>(1'700'000'000.0);
+  void advance(double seconds) const { *t += seconds; }
+  std::function<double()> fn() const {
+    auto p = t;
+    return [p] { return *p; };
+  }
+};
+
+struct MemoryBackend {
+  static std::unique_ptr<ccr::Store> make(const TempDir&, const ccr::StoreOptions& options) {
+    return ccr::make_memory_store(options);
+  }
+};
+
+struct SqliteBackend {
+  static std::unique_ptr<ccr::Store> make(const TempDir& dir, const ccr::StoreOptions& options) {
+    return ccr::open_sqlite_store((dir.path() / "ccr.sqlite3").string(), options);
+  }
+};
+
+}  // namespace kompress::testing

@@ -1,0 +1,40 @@
+# cmake -P script: install, build the consumer two ways, run both, compare their output.
+file(REMOVE_RECURSE ${WORK_DIR})
+set(prefix ${WORK_DIR}/prefix)
+
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${ARGN}\n${out}\n${err}")
+  endif()
+  set(last_output "${out}" PARENT_SCOPE)
+endfunction()
+
+run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
+
+# 1. find_package(kompress)
+run(${CMAKE_COMMAND} -S ${CONSUMER_DIR} -B ${WORK_DIR}/cmake-build -DCMAKE_PREFIX_PATH=${prefix})
+run(${CMAKE_COMMAND} --build ${WORK_DIR}/cmake-build)
+run(${WORK_DIR}/cmake-build/consumer ${TOKENIZER})
+set(cmake_output "${last_output}")
+
+# 2. pkg-config
+file(GLOB_RECURSE pc_files ${prefix}/*/kompress.pc)
+list(GET pc_files 0 pc_file)
+get_filename_component(pc_dir ${pc_file} DIRECTORY)
+set(ENV{PKG_CONFIG_PATH} ${pc_dir})
+run(pkg-config --cflags --libs kompress)
+string(STRIP "${last_output}" flags)
+separate_arguments(flags UNIX_COMMAND "${flags}")
+run(c++ -std=c++20 ${CONSUMER_DIR}/main.cc ${flags} -o ${WORK_DIR}/consumer-pc)
+get_filename_component(libdir ${pc_dir} DIRECTORY)
+set(ENV{LD_LIBRARY_PATH} ${libdir})
+run(${WORK_DIR}/consumer-pc ${TOKENIZER})
+
+if(NOT "${last_output}" STREQUAL "${cmake_output}")
+  message(FATAL_ERROR "the two consumers disagree:\n${cmake_output}\n${last_output}")
+endif()
+if(NOT "${last_output}" MATCHES "ids: 0 1 2\n.*origin: yes")
+  message(FATAL_ERROR "unexpected consumer output:\n${last_output}")
+endif()
+message(STATUS "consumer output:\n${last_output}")

@@ -1,0 +1,24 @@
+#include "model/golden_case.h"
+
+namespace kompress::testing {
+
+GoldenCase read_golden(const std::filesystem::path& path) {
+  const auto file = weights::SafetensorsFile::open(path.string());
+  GoldenCase out;
+  out.seed = std::stoull(file.metadata().at("seed"));
+  for (int k = 0;; ++k) {
+    const std::string suffix = "_" + std::to_string(k);
+    const auto* ids = file.find("input_ids" + suffix);
+    if (!ids) break;
+    GoldenSequence seq;
+    for (const int64_t id : weights::to_i64(*ids)) seq.ids.push_back(static_cast<int32_t>(id));
+    seq.hidden = weights::to_f32(*file.find("hidden" + suffix));
+    seq.p_keep = weights::to_f32(*file.find("p_keep" + suffix));
+    seq.span = weights::to_f32(*file.find("span" + suffix));
+    seq.final_scores = weights::to_f32(*file.find("final_scores" + suffix));
+    out.sequences.push_back(std::move(seq));
+  }
+  return out;
+}
+
+}  // namespace kompress::testing

@@ -1,0 +1,19 @@
+// Subcommands of the `kompress` command. Each add_* registers its options on `app` and sets a
+// callback that runs it; the callback throws kompress::Error for bad input (exit code 1).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace kompress::cli {
+
+// Exit codes, documented in `kompress --help`.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitBadInput = 1;
+inline constexpr int kExitUsage = 2;
+
+// `kompress tokenize --tokenizer PATH [--no-special] [--max-tokens N]`: JSON lines in,
+// {"ids": [...], "word_ids": [...]} lines out (tokenize_command.cc).
+void add_tokenize_command(CLI::App& app);
+void add_inspect_command(CLI::App& app);
+
+}  // namespace kompress::cli
