@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,7 +27,10 @@ struct SequenceScores {
   std::vector<float> hidden;        // final hidden states [tokens x hidden], only when requested
 };
 
-enum class Precision { kFp32 };
+// Precision of the linear layers (attention, MLP, heads). fp32 is the accuracy reference; bf16
+// rounds weights and activations to bf16; int8 quantises weights per output channel and
+// activations per row, dynamically.
+enum class Precision { kFp32, kBf16, kInt8 };
 
 // What a loaded checkpoint is, for `kompress inspect` and logs.
 struct ModelInfo {
@@ -41,11 +45,16 @@ struct ModelInfo {
   std::vector<bool> layer_is_global;
   int64_t parameters = 0;       // elements in the checkpoint
   int64_t weight_bytes = 0;     // bytes of tensor data in the file
+  std::string precision;        // "fp32", "bf16" or "int8": what the linear layers run at
+  std::string cpu;              // kernels in use: "avx512", "avx2" or "generic"
 };
 
 struct LoadOptions {
-  Precision precision = Precision::kFp32;
-  int threads = 0;  // 0: one per core
+  // Unset: the checkpoint's own (fp32 for a plain checkpoint, the stored one for a quantized
+  // one). A plain checkpoint is quantised at load; a quantized one only loads at its own
+  // precision.
+  std::optional<Precision> precision;
+  int threads = 0;  // OpenMP threads per score() call; 0: one per core
 };
 
 struct ScoreOptions {

@@ -1,35 +1,259 @@
 #include "kernels/linear.h"
 
+#include <algorithm>
+#include <cmath>
+#include <optional>
 #include <string>
 
-#include "kernels/cpu/gemm.h"
+#include "kernels/cpu/cpu_isa.h"
+#include "kernels/cpu/dnnl_matmul.h"
+#include "kernels/cpu/simd/simd_kernels.h"
 #include "kompress/error.h"
 
 namespace kompress::kernels {
 namespace {
 
-// Reads the weights in place: no copy of a mmap'd checkpoint.
-class Fp32Linear final : public Linear {
- public:
-  Fp32Linear(const float* weight, int64_t out, int64_t in) : Linear(out, in), weight_(weight) {}
+using cpu::DnnlMatmul;
+using DataType = DnnlMatmul::DataType;
 
-  void forward(const float* x, int64_t rows, float* y, bool accumulate) const override {
-    cpu::gemm_xwt(x, rows, in_features(), weight_, out_features(), y, accumulate);
+constexpr size_t kAlign = 64;
+size_t aligned(size_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
+
+// Hands out consecutive aligned pieces of the caller's scratch.
+class ScratchCursor {
+ public:
+  explicit ScratchCursor(std::span<std::byte> scratch) : scratch_(scratch) {}
+  template <class T>
+  T* take(size_t count) {
+    const size_t bytes = aligned(count * sizeof(T));
+    if (used_ + bytes > scratch_.size()) throw Error("linear: scratch too small");
+    T* p = reinterpret_cast<T*>(scratch_.data() + used_);
+    used_ += bytes;
+    return p;
   }
 
  private:
-  const float* weight_;
+  std::span<std::byte> scratch_;
+  size_t used_ = 0;
 };
+
+DataType weight_type(LinearPrecision precision) {
+  return precision == LinearPrecision::kInt8 ? DataType::s8 : DataType::bf16;
+}
+DataType source_type(LinearPrecision precision) {
+  return precision == LinearPrecision::kInt8 ? DataType::u8 : DataType::bf16;
+}
+DataType dest_type(LinearPrecision precision) {
+  return precision == LinearPrecision::kInt8 ? DataType::s32 : DataType::f32;
+}
+
+dnnl::memory::desc preferred(LinearPrecision precision, int64_t out, int64_t in) {
+  return DnnlMatmul::preferred_weights(source_type(precision), weight_type(precision),
+                                       dest_type(precision), in, out);
+}
+
+// Reads the weights in place: no copy of a mmap'd checkpoint.
+class Fp32Linear final : public Linear {
+ public:
+  Fp32Linear(const float* weight, int64_t out, int64_t in)
+      : Linear(out, in),
+        matmul_(DataType::f32, DnnlMatmul::out_major(DataType::f32, in, out), weight,
+                DataType::f32) {}
+
+  size_t scratch_bytes(int64_t rows, bool accumulate) const override {
+    return matmul_.scratchpad_bytes(rows, accumulate);
+  }
+
+  void forward(const float* x, int64_t rows, float* y, bool accumulate,
+               std::span<std::byte> scratch) const override {
+    matmul_.run(x, rows, y, accumulate, scratch.data());
+  }
+
+  std::string implementation(int64_t rows) const override { return matmul_.implementation(rows); }
+
+ private:
+  DnnlMatmul matmul_;
+};
+
+// Packed weights bound to a matmul; keeps its own copy when it had to repack.
+class PackedLinear : public Linear {
+ protected:
+  PackedLinear(const PackedWeights& packed, std::optional<OwnedPackedWeights> owned)
+      : Linear(packed.out_features, packed.in_features),
+        owned_(std::move(owned)),
+        weights_(owned_ ? owned_->view : packed),
+        matmul_(source_type(weights_.precision),
+                DnnlMatmul::parse_layout(weights_.layout), weights_.data.data(),
+                dest_type(weights_.precision)) {}
+
+  std::string implementation(int64_t rows) const override { return matmul_.implementation(rows); }
+
+  std::optional<OwnedPackedWeights> owned_;
+  PackedWeights weights_;
+  DnnlMatmul matmul_;
+};
+
+// bf16 x bf16 -> fp32: activations rounded to bf16 per call.
+class Bf16Linear final : public PackedLinear {
+ public:
+  Bf16Linear(const PackedWeights& packed, std::optional<OwnedPackedWeights> owned)
+      : PackedLinear(packed, std::move(owned)) {}
+
+  size_t scratch_bytes(int64_t rows, bool accumulate) const override {
+    return aligned(static_cast<size_t>(rows * in_features()) * 2) +
+           matmul_.scratchpad_bytes(rows, accumulate);
+  }
+
+  void forward(const float* x, int64_t rows, float* y, bool accumulate,
+               std::span<std::byte> scratch) const override {
+    ScratchCursor cursor(scratch);
+    auto* xb = cursor.take<uint16_t>(static_cast<size_t>(rows * in_features()));
+    auto* pad = cursor.take<std::byte>(matmul_.scratchpad_bytes(rows, accumulate));
+    cpu::simd_kernels().to_bf16(x, rows * in_features(), xb);
+    matmul_.run(xb, rows, y, accumulate, pad);
+  }
+};
+
+// u8 x s8 -> s32 with activations quantised per row around a zero point, then dequantised.
+// Without VNNI, oneDNN sums pairs of u8 x s8 products in 16 bits, which saturates: there the
+// activations keep 7 bits (zero point 64) so that 2 * 127 * 127 fits.
+class Int8Linear final : public PackedLinear {
+ public:
+  Int8Linear(const PackedWeights& packed, std::optional<OwnedPackedWeights> owned)
+      : PackedLinear(packed, std::move(owned)),
+        zero_point_(cpu::cpu_features().vnni ? 128 : 64) {}
+
+  size_t scratch_bytes(int64_t rows, bool accumulate) const override {
+    const auto r = static_cast<size_t>(rows);
+    return aligned(r * static_cast<size_t>(in_features())) + aligned(r * sizeof(float)) +
+           (accumulate ? aligned(r * static_cast<size_t>(out_features()) * sizeof(int32_t)) : 0) +
+           matmul_.scratchpad_bytes(rows, false);
+  }
+
+  void forward(const float* x, int64_t rows, float* y, bool accumulate,
+               std::span<std::byte> scratch) const override {
+    const auto r = static_cast<size_t>(rows);
+    ScratchCursor cursor(scratch);
+    auto* xq = cursor.take<uint8_t>(r * static_cast<size_t>(in_features()));
+    auto* row_scales = cursor.take<float>(r);
+    // Not accumulating: the integer sums go straight into y and are dequantised in place.
+    void* acc = accumulate ? static_cast<void*>(cursor.take<int32_t>(
+                                 r * static_cast<size_t>(out_features())))
+                           : static_cast<void*>(y);
+    auto* pad = cursor.take<std::byte>(matmul_.scratchpad_bytes(rows, false));
+    const auto& k = cpu::simd_kernels();
+    k.quantize_rows(x, rows, in_features(), zero_point_, xq, row_scales);
+    matmul_.run(xq, rows, acc, false, pad);
+    k.dequantize(static_cast<const int32_t*>(acc), rows, out_features(), zero_point_,
+                 weights_.col_sums.data(), row_scales, weights_.scales.data(), y, accumulate);
+  }
+
+ private:
+  int zero_point_;
+};
+
+void check_packed(const PackedWeights& p) {
+  const size_t n = static_cast<size_t>(p.out_features);
+  const bool int8 = p.precision == LinearPrecision::kInt8;
+  if (p.precision == LinearPrecision::kFp32 || p.out_features <= 0 || p.in_features <= 0 ||
+      (int8 && (p.scales.size() != n || p.col_sums.size() != n))) {
+    throw Error("packed weights: precision or sizes do not fit [" +
+                std::to_string(p.out_features) + ", " + std::to_string(p.in_features) + "]");
+  }
+  const dnnl::memory::desc md = DnnlMatmul::parse_layout(p.layout);
+  const auto dims = md.dims();
+  if (dims.size() != 2 || dims[0] != p.in_features || dims[1] != p.out_features ||
+      md.data_type() != weight_type(p.precision) || md.get_size() != p.data.size()) {
+    throw Error("packed weights: layout '" + p.layout + "' does not describe " +
+                std::to_string(p.data.size()) + " bytes of [" + std::to_string(p.out_features) +
+                ", " + std::to_string(p.in_features) + "] weights");
+  }
+}
 
 }  // namespace
 
+void Linear::forward(const float* x, int64_t rows, float* y, bool accumulate) const {
+  std::vector<std::byte> scratch(scratch_bytes(rows, accumulate) + kAlign);
+  void* p = scratch.data();
+  size_t space = scratch.size();
+  std::align(kAlign, space - kAlign, p, space);
+  forward(x, rows, y, accumulate,
+          std::span<std::byte>(static_cast<std::byte*>(p), space));
+}
+
+OwnedPackedWeights pack_weights(LinearPrecision precision, const float* weight,
+                                int64_t out_features, int64_t in_features) {
+  if (precision == LinearPrecision::kFp32) throw Error("pack_weights: fp32 is used in place");
+  OwnedPackedWeights owned;
+  const auto n = static_cast<size_t>(out_features * in_features);
+  std::vector<std::byte> plain;
+  if (precision == LinearPrecision::kInt8) {
+    plain.resize(n);
+    owned.scales.resize(static_cast<size_t>(out_features));
+    owned.col_sums.resize(static_cast<size_t>(out_features));
+    for (int64_t o = 0; o < out_features; ++o) {
+      const float* row = weight + o * in_features;
+      float amax = 0.0f;
+      for (int64_t i = 0; i < in_features; ++i) amax = std::max(amax, std::abs(row[i]));
+      const float scale = amax > 0.0f ? amax / 127.0f : 1.0f;
+      int32_t sum = 0;
+      for (int64_t i = 0; i < in_features; ++i) {
+        const auto q = static_cast<int8_t>(std::clamp(std::nearbyint(row[i] / scale), -127.0f, 127.0f));
+        plain[static_cast<size_t>(o * in_features + i)] = static_cast<std::byte>(q);
+        sum += q;
+      }
+      owned.scales[static_cast<size_t>(o)] = scale;
+      owned.col_sums[static_cast<size_t>(o)] = sum;
+    }
+  } else {
+    plain.resize(n * 2);
+    cpu::simd_kernels().to_bf16(weight, static_cast<int64_t>(n),
+                                reinterpret_cast<uint16_t*>(plain.data()));
+  }
+  const dnnl::memory::desc to = preferred(precision, out_features, in_features);
+  owned.data.resize(to.get_size());
+  DnnlMatmul::reorder(DnnlMatmul::out_major(weight_type(precision), in_features, out_features),
+                      plain.data(), to, owned.data.data());
+  owned.view = {precision, out_features,  in_features,  DnnlMatmul::describe_layout(to),
+                owned.data, owned.scales, owned.col_sums};
+  return owned;
+}
+
+std::unique_ptr<Linear> make_linear(const PackedWeights& packed) {
+  check_packed(packed);
+  std::optional<OwnedPackedWeights> owned;
+  const dnnl::memory::desc want = preferred(packed.precision, packed.out_features,
+                                            packed.in_features);
+  if (DnnlMatmul::describe_layout(want) != packed.layout) {
+    owned.emplace();
+    owned->data.resize(want.get_size());
+    DnnlMatmul::reorder(DnnlMatmul::parse_layout(packed.layout), packed.data.data(), want,
+                        owned->data.data());
+    owned->scales.assign(packed.scales.begin(), packed.scales.end());
+    owned->col_sums.assign(packed.col_sums.begin(), packed.col_sums.end());
+    owned->view = packed;
+    owned->view.layout = DnnlMatmul::describe_layout(want);
+    owned->view.data = owned->data;
+    owned->view.scales = owned->scales;
+    owned->view.col_sums = owned->col_sums;
+  }
+  if (packed.precision == LinearPrecision::kInt8) {
+    return std::make_unique<Int8Linear>(packed, std::move(owned));
+  }
+  return std::make_unique<Bf16Linear>(packed, std::move(owned));
+}
+
 std::unique_ptr<Linear> make_linear(LinearPrecision precision, const float* weight,
                                     int64_t out_features, int64_t in_features) {
-  switch (precision) {
-    case LinearPrecision::kFp32:
-      return std::make_unique<Fp32Linear>(weight, out_features, in_features);
+  if (precision == LinearPrecision::kFp32) {
+    return std::make_unique<Fp32Linear>(weight, out_features, in_features);
   }
-  throw Error("unknown linear precision " + std::to_string(static_cast<int>(precision)));
+  OwnedPackedWeights owned = pack_weights(precision, weight, out_features, in_features);
+  const PackedWeights view = owned.view;
+  if (precision == LinearPrecision::kInt8) {
+    return std::make_unique<Int8Linear>(view, std::move(owned));
+  }
+  return std::make_unique<Bf16Linear>(view, std::move(owned));
 }
 
 }  // namespace kompress::kernels

@@ -1,15 +1,21 @@
 // A linear layer whose weights are prepared once for a precision and device.
 //
-// The model code only calls forward(); each precision (fp32 now; bf16 and int8 later) and
-// device provides its own implementation behind make_linear().
+// The model code only calls forward(); each precision provides its own implementation behind
+// make_linear(): fp32 reads the checkpoint's weights in place; bf16 and int8 hold them packed in
+// oneDNN's preferred layout, either made at load (prepare_weights) or mapped from a quantized
+// checkpoint that stores them already packed.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
+#include <string>
+#include <vector>
 
 namespace kompress::kernels {
 
-enum class LinearPrecision { kFp32 };
+enum class LinearPrecision { kFp32, kBf16, kInt8 };
 
 class Linear {
  public:
@@ -19,8 +25,19 @@ class Linear {
   Linear(const Linear&) = delete;
   Linear& operator=(const Linear&) = delete;
 
-  // y[rows, out] = x[rows, in] * W^T (+ y when accumulate).
-  virtual void forward(const float* x, int64_t rows, float* y, bool accumulate = false) const = 0;
+  // Bytes of scratch forward() needs for `rows` rows.
+  virtual size_t scratch_bytes(int64_t rows, bool accumulate) const = 0;
+
+  // y[rows, out] = x[rows, in] * W^T (+ y when accumulate). `scratch` holds at least
+  // scratch_bytes(rows, accumulate) bytes, 64-byte aligned.
+  virtual void forward(const float* x, int64_t rows, float* y, bool accumulate,
+                       std::span<std::byte> scratch) const = 0;
+
+  // Same, with scratch of its own (tests, one-off calls).
+  void forward(const float* x, int64_t rows, float* y, bool accumulate = false) const;
+
+  // oneDNN's implementation for `rows` rows, for reports.
+  virtual std::string implementation(int64_t rows) const = 0;
 
   int64_t out_features() const { return out_features_; }
   int64_t in_features() const { return in_features_; }
@@ -30,8 +47,38 @@ class Linear {
   int64_t in_features_;
 };
 
-// `weight` is [out, in] row-major fp32 and must outlive the layer (it may be mmap'd).
+// bf16 or int8 weights packed for this CPU, as make_linear() and quantized checkpoints use them.
+// int8: symmetric per output channel, w ~ q[o, i] * scales[o]; col_sums[o] = sum_i q[o, i].
+struct PackedWeights {
+  LinearPrecision precision = LinearPrecision::kInt8;
+  int64_t out_features = 0;
+  int64_t in_features = 0;
+  std::string layout;  // oneDNN layout of `data` (describe_layout)
+  std::span<const std::byte> data;
+  std::span<const float> scales;
+  std::span<const int32_t> col_sums;
+};
+
+// PackedWeights with storage of its own.
+struct OwnedPackedWeights {
+  PackedWeights view;
+  std::vector<std::byte> data;
+  std::vector<float> scales;
+  std::vector<int32_t> col_sums;
+};
+
+// Quantises (int8) or rounds (bf16) fp32 weights [out, in] and packs them for this CPU.
+OwnedPackedWeights pack_weights(LinearPrecision precision, const float* weight,
+                                int64_t out_features, int64_t in_features);
+
+// fp32: `weight` [out, in] row-major is read in place and must outlive the layer (it may be
+// mmap'd). bf16/int8: packed at construction; `weight` is not kept.
 std::unique_ptr<Linear> make_linear(LinearPrecision precision, const float* weight,
                                     int64_t out_features, int64_t in_features);
+
+// From packed weights, which must outlive the layer. When `packed.layout` is not this CPU's
+// layout (packed on another machine) the layer repacks a copy. Throws kompress::Error for a
+// malformed layout or sizes that do not match.
+std::unique_ptr<Linear> make_linear(const PackedWeights& packed);
 
 }  // namespace kompress::kernels

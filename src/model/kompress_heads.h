@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kernels/linear.h"
+#include "model/linear_loader.h"
 #include "model/weight_store.h"
 
 namespace kompress::model {
@@ -20,20 +21,28 @@ struct HeadOutputs {
 
 class KompressHeads {
  public:
-  KompressHeads(int64_t hidden_size, WeightStore& store, kernels::LinearPrecision precision);
+  KompressHeads(int64_t hidden_size, WeightStore& store, const LinearLoader& linears);
+
+  // Bytes of scratch forward() needs for `tokens` tokens.
+  size_t scratch_bytes(int64_t tokens) const;
 
   // `hidden` is [tokens, hidden_size] for the packed sequences of `seq_starts`; the span
-  // convolutions zero-pad at each sequence's edges, never across sequences.
-  HeadOutputs forward(const float* hidden, std::span<const int64_t> seq_starts) const;
+  // convolutions zero-pad at each sequence's edges, never across sequences. `scratch` is
+  // 64-byte aligned and scratch_bytes() long.
+  HeadOutputs forward(const float* hidden, std::span<const int64_t> seq_starts,
+                      std::span<std::byte> scratch) const;
+
+  // span_conv.0 [out, in, k] as one GEMM matrix: tap k of output channel o is row
+  // k * kSpanChannels + o. Quantized checkpoints store this matrix.
+  static std::vector<float> conv0_matrix(const float* conv_weight, int64_t hidden_size);
 
  private:
-  std::vector<float> span_logits(const float* hidden, std::span<const int64_t> seq_starts) const;
+  void span_logits(const float* taps, std::span<const int64_t> seq_starts, float* act,
+                   float* logits) const;
 
   int64_t hidden_size_;
   std::unique_ptr<kernels::Linear> token_head_;
   const float* token_bias_ = nullptr;
-  // span_conv.0 as one GEMM: tap k of output channel o is row k * kSpanChannels + o.
-  std::vector<float> conv0_taps_;
   std::unique_ptr<kernels::Linear> conv0_;
   const float* conv0_bias_ = nullptr;
   const float* conv1_weight_ = nullptr;  // span_conv.2 [1, kSpanChannels, kSpanKernel1]

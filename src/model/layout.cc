@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "kompress/error.h"
+#include "model/linear_loader.h"
 
 namespace kompress::model {
 namespace {
@@ -58,11 +59,38 @@ std::string encoder_prefix(CheckpointLayout layout) {
   return layout == CheckpointLayout::kKompressV1 ? "encoder." : "";
 }
 
+bool is_linear_weight(const std::string& name) {
+  for (const char* suffix : {"attn.Wqkv.weight", "attn.Wo.weight", "mlp.Wi.weight",
+                             "mlp.Wo.weight"}) {
+    const std::string_view s(suffix);
+    if (name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0) {
+      return true;
+    }
+  }
+  return name == "token_head.weight" || name == "span_conv.0.weight";
+}
+
 std::vector<ExpectedTensor> expected_tensors(const weights::ModelConfig& config,
-                                             CheckpointLayout layout) {
+                                             CheckpointLayout layout,
+                                             kernels::LinearPrecision stored) {
+  std::vector<ExpectedTensor> plain;
+  add_encoder_tensors(config, encoder_prefix(layout), plain);
+  if (layout == CheckpointLayout::kKompressV1) add_head_tensors(config, plain);
+  if (stored == kernels::LinearPrecision::kFp32) return plain;
   std::vector<ExpectedTensor> out;
-  add_encoder_tensors(config, encoder_prefix(layout), out);
-  if (layout == CheckpointLayout::kKompressV1) add_head_tensors(config, out);
+  for (auto& t : plain) {
+    if (!is_linear_weight(t.name)) {
+      out.push_back(std::move(t));
+      continue;
+    }
+    out.push_back({t.name, {}, true});
+    if (stored == kernels::LinearPrecision::kInt8) {
+      // span_conv.0 is stored as its GEMM matrix: kSpanKernel0 * out rows.
+      const int64_t rows = t.shape.size() == 3 ? t.shape[0] * t.shape[2] : t.shape[0];
+      out.push_back({t.name + kScaleSuffix, {rows}});
+      out.push_back({t.name + kColSumSuffix, {rows}});
+    }
+  }
   return out;
 }
 
@@ -83,7 +111,7 @@ void check_tensors(const weights::SafetensorsFile& file,
     const auto it = wanted.find(t.name);
     if (it == wanted.end()) {
       unexpected.push_back(t.name);
-    } else if (t.shape != it->second->shape) {
+    } else if (!it->second->packed && t.shape != it->second->shape) {
       misshaped.push_back(t.name + " " + shape_string(t.shape) + " (expected " +
                           shape_string(it->second->shape) + ")");
     }

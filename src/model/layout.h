@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/linear.h"
 #include "weights/model_config.h"
 #include "weights/safetensors.h"
 
@@ -23,14 +24,20 @@ enum class CheckpointLayout {
 struct ExpectedTensor {
   std::string name;
   std::vector<int64_t> shape;
+  bool packed = false;  // a linear weight packed by `kompress quantize`: any shape
 };
 
 // Prefix of encoder tensor names in a layout ("encoder." or "").
 std::string encoder_prefix(CheckpointLayout layout);
 
-// Every tensor of `layout` for `config`, in model order.
-std::vector<ExpectedTensor> expected_tensors(const weights::ModelConfig& config,
-                                             CheckpointLayout layout);
+// Every tensor of `layout` for `config`, in model order. For a checkpoint quantized to
+// `stored` (not fp32), the linear weights are packed and int8 adds their scales and column sums.
+std::vector<ExpectedTensor> expected_tensors(
+    const weights::ModelConfig& config, CheckpointLayout layout,
+    kernels::LinearPrecision stored = kernels::LinearPrecision::kFp32);
+
+// Whether `name` is one of the linear layers' weights (the ones quantization packs).
+bool is_linear_weight(const std::string& name);
 
 // Kompress v1 when the file has `encoder.embeddings.tok_embeddings.weight`, else bare.
 CheckpointLayout detect_layout(const weights::SafetensorsFile& file);

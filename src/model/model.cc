@@ -4,13 +4,16 @@
 #include <omp.h>
 
 #include <filesystem>
+#include <mutex>
 #include <optional>
 
+#include "kernels/cpu/cpu_isa.h"
 #include "kompress/error.h"
 #include "model/kompress_heads.h"
 #include "model/layout.h"
 #include "model/modernbert_encoder.h"
 #include "model/weight_store.h"
+#include "model/workspace.h"
 
 namespace kompress {
 
@@ -24,9 +27,35 @@ struct PackedBatch {
 };
 
 // Per sequence: the rows [starts[i], starts[i+1]) of a [tokens, width] array.
-std::vector<float> rows_of(const std::vector<float>& data, const PackedBatch& packed, size_t i,
+std::vector<float> rows_of(std::span<const float> data, const PackedBatch& packed, size_t i,
                            int64_t width) {
   return {data.begin() + packed.starts[i] * width, data.begin() + packed.starts[i + 1] * width};
+}
+
+kernels::LinearPrecision to_linear(Precision p) {
+  switch (p) {
+    case Precision::kBf16:
+      return kernels::LinearPrecision::kBf16;
+    case Precision::kInt8:
+      return kernels::LinearPrecision::kInt8;
+    case Precision::kFp32:
+      break;
+  }
+  return kernels::LinearPrecision::kFp32;
+}
+
+// The precision to run `file` at; a packed checkpoint cannot change precision.
+kernels::LinearPrecision choose_precision(const weights::SafetensorsFile& file,
+                                          const std::optional<Precision>& wanted) {
+  const kernels::LinearPrecision stored = model::stored_precision(file);
+  if (!wanted) return stored;
+  const kernels::LinearPrecision want = to_linear(*wanted);
+  if (stored != kernels::LinearPrecision::kFp32 && want != stored) {
+    throw Error(file.path() + ": the checkpoint is quantized to " + model::precision_name(stored) +
+                " and cannot run at " + model::precision_name(want) +
+                " (quantize the fp32 checkpoint instead)");
+  }
+  return want;
 }
 
 }  // namespace
@@ -39,19 +68,38 @@ struct Model::Impl {
   std::optional<model::ModernBertEncoder> encoder;
   std::optional<model::KompressHeads> heads;
   int threads = 0;
+  kernels::LinearPrecision precision;
   ModelInfo info;
+  // Scratch per concurrent score() call, kept between calls (planned per batch shape).
+  mutable std::mutex pool_mutex;
+  mutable std::vector<std::unique_ptr<model::Workspace>> pool;
 
   Impl(weights::ModelConfig cfg, weights::SafetensorsFile file, const LoadOptions& options)
       : config(std::move(cfg)),
         layout(model::detect_layout(file)),
         weights_path(file.path()),
         store(std::move(file)),
-        threads(options.threads) {
-    model::check_tensors(store.file(), model::expected_tensors(config, layout));
-    const auto precision = kernels::LinearPrecision::kFp32;
-    encoder.emplace(config, store, model::encoder_prefix(layout), precision);
-    if (layout == CheckpointLayout::kKompressV1) heads.emplace(config.hidden_size, store, precision);
+        threads(options.threads),
+        precision(choose_precision(store.file(), options.precision)) {
+    model::check_tensors(store.file(),
+                         model::expected_tensors(config, layout, model::stored_precision(store.file())));
+    const model::LinearLoader linears(store, precision);
+    encoder.emplace(config, store, model::encoder_prefix(layout), linears);
+    if (layout == CheckpointLayout::kKompressV1) heads.emplace(config.hidden_size, store, linears);
     info = describe();
+  }
+
+  // A workspace for one call, kept for the next one: steady batch shapes allocate nothing.
+  std::unique_ptr<model::Workspace> take_workspace() const {
+    std::lock_guard lock(pool_mutex);
+    if (pool.empty()) return std::make_unique<model::Workspace>();
+    auto w = std::move(pool.back());
+    pool.pop_back();
+    return w;
+  }
+  void give_back(std::unique_ptr<model::Workspace> w) const {
+    std::lock_guard lock(pool_mutex);
+    pool.push_back(std::move(w));
   }
 
   ModelInfo describe() const {
@@ -69,6 +117,8 @@ struct Model::Impl {
       i.parameters += t.numel();
       i.weight_bytes += static_cast<int64_t>(t.nbytes);
     }
+    i.precision = model::precision_name(precision);
+    i.cpu = std::string(kernels::cpu::isa_name(kernels::cpu::cpu_features().isa));
     return i;
   }
 
@@ -87,21 +137,36 @@ struct Model::Impl {
     }
   }
 
-  // Validates and packs the batch, then runs the encoder; empty batches give empty hidden.
-  PackedBatch pack_and_encode(std::span<const std::span<const int32_t>> batch,
-                                std::vector<float>& hidden) const {
+  PackedBatch pack(std::span<const std::span<const int32_t>> batch) const {
     PackedBatch packed;
     for (size_t i = 0; i < batch.size(); ++i) {
       check_sequence(batch[i], i);
       packed.ids.insert(packed.ids.end(), batch[i].begin(), batch[i].end());
       packed.starts.push_back(static_cast<int64_t>(packed.ids.size()));
     }
-    hidden.clear();
-    if (packed.ids.empty()) return packed;
+    return packed;
+  }
+
+  // Runs the encoder (and the heads when `with_heads`) over a non-empty packed batch, all
+  // intermediates in one workspace planned for this batch shape.
+  template <class Consume>
+  void run(const PackedBatch& packed, bool with_heads, Consume&& consume) const {
     // Per calling thread: OpenMP regions here and inside oneDNN use this many threads.
     if (threads > 0) omp_set_num_threads(threads);
-    encoder->forward(packed.ids, packed.starts, hidden);
-    return packed;
+    const int64_t tokens = packed.starts.back();
+    const size_t hidden_bytes =
+        model::scratch_rounded(static_cast<size_t>(tokens * config.hidden_size) * sizeof(float));
+    size_t rest = encoder->scratch_bytes(packed.starts);
+    if (with_heads) rest = std::max(rest, heads->scratch_bytes(tokens));
+    std::unique_ptr<model::Workspace> workspace = take_workspace();
+    model::Carver carver(workspace->reserve(hidden_bytes + rest));
+    float* hidden = carver.take<float>(tokens * config.hidden_size);
+    encoder->forward(packed.ids, packed.starts, hidden, carver.rest());
+    std::optional<model::HeadOutputs> outputs;
+    if (with_heads) outputs = heads->forward(hidden, packed.starts, carver.rest());
+    consume(std::span<const float>(hidden, static_cast<size_t>(tokens * config.hidden_size)),
+            outputs);
+    give_back(std::move(workspace));
   }
 };
 
@@ -131,29 +196,30 @@ std::vector<SequenceScores> Model::score(std::span<const std::span<const int32_t
   if (!m.heads) {
     throw Error(m.weights_path + ": a bare ModernBertModel has no Kompress heads to score with");
   }
-  std::vector<float> hidden;
-  const PackedBatch packed = m.pack_and_encode(batch, hidden);
+  const PackedBatch packed = m.pack(batch);
   std::vector<SequenceScores> out(batch.size());
-  if (hidden.empty()) return out;
-  const model::HeadOutputs heads = m.heads->forward(hidden.data(), packed.starts);
-  for (size_t i = 0; i < batch.size(); ++i) {
-    out[i].final_scores = rows_of(heads.final_scores, packed, i, 1);
-    out[i].p_keep = rows_of(heads.p_keep, packed, i, 1);
-    out[i].span = rows_of(heads.span, packed, i, 1);
-    if (options.return_hidden) out[i].hidden = rows_of(hidden, packed, i, m.config.hidden_size);
-  }
+  if (packed.ids.empty()) return out;
+  m.run(packed, true, [&](std::span<const float> hidden, const auto& heads) {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      out[i].final_scores = rows_of(heads->final_scores, packed, i, 1);
+      out[i].p_keep = rows_of(heads->p_keep, packed, i, 1);
+      out[i].span = rows_of(heads->span, packed, i, 1);
+      if (options.return_hidden) out[i].hidden = rows_of(hidden, packed, i, m.config.hidden_size);
+    }
+  });
   return out;
 }
 
 std::vector<std::vector<float>> Model::hidden_states(
     std::span<const std::span<const int32_t>> batch) const {
-  std::vector<float> hidden;
-  const PackedBatch packed = impl_->pack_and_encode(batch, hidden);
+  const PackedBatch packed = impl_->pack(batch);
   std::vector<std::vector<float>> out(batch.size());
-  if (hidden.empty()) return out;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    out[i] = rows_of(hidden, packed, i, impl_->config.hidden_size);
-  }
+  if (packed.ids.empty()) return out;
+  impl_->run(packed, false, [&](std::span<const float> hidden, const auto&) {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      out[i] = rows_of(hidden, packed, i, impl_->config.hidden_size);
+    }
+  });
   return out;
 }
 

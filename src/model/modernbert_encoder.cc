@@ -1,42 +1,81 @@
 #include "model/modernbert_encoder.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cstring>
 
 #include "kernels/cpu/activations.h"
 #include "kernels/cpu/attention.h"
 #include "kernels/cpu/norm.h"
+#include "model/workspace.h"
 
 namespace kompress::model {
 
 using kernels::cpu::layer_norm;
 
+namespace {
+
+int64_t longest(std::span<const int64_t> seq_starts) {
+  int64_t len = 0;
+  for (size_t s = 0; s + 1 < seq_starts.size(); ++s) {
+    len = std::max(len, seq_starts[s + 1] - seq_starts[s]);
+  }
+  return len;
+}
+
+}  // namespace
+
 ModernBertEncoder::ModernBertEncoder(const weights::ModelConfig& config, WeightStore& store,
-                                     const std::string& prefix,
-                                     kernels::LinearPrecision precision)
+                                     const std::string& prefix, const LinearLoader& linears)
     : config_(config),
       rope_global_(config.global_rope_theta, config.head_dim(), config.max_position_embeddings),
       rope_local_(config.local_rope_theta, config.head_dim(), config.max_position_embeddings) {
   const int64_t h = config.hidden_size;
   const int64_t inter = config.intermediate_size;
-  auto linear = [&](const std::string& name, int64_t out, int64_t in) {
-    return kernels::make_linear(precision, store.f32(prefix + name), out, in);
-  };
   tok_embeddings_ = store.f32(prefix + "embeddings.tok_embeddings.weight");
   embeddings_norm_ = store.f32(prefix + "embeddings.norm.weight");
   for (int64_t i = 0; i < config.num_layers; ++i) {
-    const std::string l = "layers." + std::to_string(i) + ".";
+    const std::string l = prefix + "layers." + std::to_string(i) + ".";
     Layer layer;
-    if (i != 0) layer.attn_norm = store.f32(prefix + l + "attn_norm.weight");
-    layer.wqkv = linear(l + "attn.Wqkv.weight", 3 * h, h);
-    layer.attn_out = linear(l + "attn.Wo.weight", h, h);
-    layer.mlp_norm = store.f32(prefix + l + "mlp_norm.weight");
-    layer.wi = linear(l + "mlp.Wi.weight", 2 * inter, h);
-    layer.mlp_out = linear(l + "mlp.Wo.weight", h, inter);
+    if (i != 0) layer.attn_norm = store.f32(l + "attn_norm.weight");
+    layer.wqkv = linears.load(l + "attn.Wqkv.weight", 3 * h, h);
+    layer.attn_out = linears.load(l + "attn.Wo.weight", h, h);
+    layer.mlp_norm = store.f32(l + "mlp_norm.weight");
+    layer.wi = linears.load(l + "mlp.Wi.weight", 2 * inter, h);
+    layer.mlp_out = linears.load(l + "mlp.Wo.weight", h, inter);
     layer.global = config.layer_is_global[static_cast<size_t>(i)];
     layers_.push_back(std::move(layer));
   }
   final_norm_ = store.f32(prefix + "final_norm.weight");
+}
+
+size_t ModernBertEncoder::Plan::total() const {
+  return scratch_rounded(wide) + scratch_rounded(narrow) + scratch_rounded(attn) +
+         scratch_rounded(linear);
+}
+
+ModernBertEncoder::Plan ModernBertEncoder::plan(std::span<const int64_t> seq_starts) const {
+  const auto t = static_cast<size_t>(seq_starts.back());
+  const auto h = static_cast<size_t>(config_.hidden_size);
+  const auto inter = static_cast<size_t>(config_.intermediate_size);
+  const kernels::cpu::AttentionShape shape{config_.num_heads, config_.head_dim(), -1};
+  const auto attn_floats = static_cast<size_t>(kernels::cpu::attention_scratch_floats(
+      shape, seq_starts.back(), longest(seq_starts), omp_get_max_threads()));
+  Plan p{};
+  p.wide = t * std::max(3 * h, 2 * inter) * sizeof(float);
+  p.narrow = t * h * sizeof(float);
+  p.attn = std::max(attn_floats, t * inter) * sizeof(float);
+  // Every layer has the same shapes, so the first one's needs are every layer's.
+  const Layer& l = layers_.front();
+  const auto rows = seq_starts.back();
+  p.linear = std::max({l.wqkv->scratch_bytes(rows, false), l.attn_out->scratch_bytes(rows, true),
+                       l.wi->scratch_bytes(rows, false), l.mlp_out->scratch_bytes(rows, true)});
+  return p;
+}
+
+size_t ModernBertEncoder::scratch_bytes(std::span<const int64_t> seq_starts) const {
+  return plan(seq_starts).total();
 }
 
 void ModernBertEncoder::embed(std::span<const int32_t> ids, float* h) const {
@@ -49,43 +88,45 @@ void ModernBertEncoder::embed(std::span<const int32_t> ids, float* h) const {
 }
 
 void ModernBertEncoder::run_layer(const Layer& layer, std::span<const int64_t> seq_starts,
-                                  int64_t tokens, float* h) const {
+                                  int64_t tokens, float* h, const Buffers& b) const {
   const int64_t dim = config_.hidden_size;
   const int64_t inter = config_.intermediate_size;
-  std::vector<float> normed(static_cast<size_t>(tokens * dim));
-  std::vector<float> qkv(static_cast<size_t>(tokens * 3 * dim));
-  std::vector<float> context(static_cast<size_t>(tokens * dim));
 
   // Attention block: h += Wo(attention(Wqkv(attn_norm(h)))).
   const float* attn_in = h;
   if (layer.attn_norm) {
-    layer_norm(h, tokens, dim, layer.attn_norm, config_.norm_eps, normed.data());
-    attn_in = normed.data();
+    layer_norm(h, tokens, dim, layer.attn_norm, config_.norm_eps, b.narrow);
+    attn_in = b.narrow;
   }
-  layer.wqkv->forward(attn_in, tokens, qkv.data());
+  layer.wqkv->forward(attn_in, tokens, b.wide, false, b.linear);
   const kernels::cpu::AttentionShape shape{config_.num_heads, config_.head_dim(),
                                            layer.global ? -1 : config_.local_window_half};
-  kernels::cpu::attention(qkv.data(), seq_starts, shape, layer.global ? rope_global_ : rope_local_,
-                          context.data());
-  layer.attn_out->forward(context.data(), tokens, h, /*accumulate=*/true);
+  float* context = b.narrow;  // the normed input is consumed by Wqkv
+  kernels::cpu::attention(b.wide, seq_starts, shape, layer.global ? rope_global_ : rope_local_,
+                          {b.attn, b.attn_scratch.size() / sizeof(float)}, context);
+  layer.attn_out->forward(context, tokens, h, /*accumulate=*/true, b.linear);
 
   // MLP block: h += Wo(gelu(input) * gate), [input | gate] = Wi(mlp_norm(h)).
-  layer_norm(h, tokens, dim, layer.mlp_norm, config_.norm_eps, normed.data());
-  std::vector<float> wi_out(static_cast<size_t>(tokens * 2 * inter));
-  layer.wi->forward(normed.data(), tokens, wi_out.data());
-  std::vector<float> gated(static_cast<size_t>(tokens * inter));
-  kernels::cpu::geglu(wi_out.data(), tokens, inter, gated.data());
-  layer.mlp_out->forward(gated.data(), tokens, h, /*accumulate=*/true);
+  layer_norm(h, tokens, dim, layer.mlp_norm, config_.norm_eps, b.narrow);
+  layer.wi->forward(b.narrow, tokens, b.wide, false, b.linear);
+  kernels::cpu::geglu(b.wide, tokens, inter, b.attn);
+  layer.mlp_out->forward(b.attn, tokens, h, /*accumulate=*/true, b.linear);
 }
 
 void ModernBertEncoder::forward(std::span<const int32_t> ids, std::span<const int64_t> seq_starts,
-                                std::vector<float>& hidden) const {
+                                float* hidden, std::span<std::byte> scratch) const {
   const int64_t tokens = static_cast<int64_t>(ids.size());
-  hidden.assign(static_cast<size_t>(tokens * config_.hidden_size), 0.0f);
-  embed(ids, hidden.data());
-  for (const Layer& layer : layers_) run_layer(layer, seq_starts, tokens, hidden.data());
-  layer_norm(hidden.data(), tokens, config_.hidden_size, final_norm_, config_.norm_eps,
-             hidden.data());
+  const Plan p = plan(seq_starts);
+  Carver carver(scratch);
+  Buffers b{};
+  b.wide = reinterpret_cast<float*>(carver.take_bytes(p.wide).data());
+  b.narrow = reinterpret_cast<float*>(carver.take_bytes(p.narrow).data());
+  b.attn_scratch = carver.take_bytes(p.attn);
+  b.attn = reinterpret_cast<float*>(b.attn_scratch.data());
+  b.linear = carver.take_bytes(p.linear);
+  embed(ids, hidden);
+  for (const Layer& layer : layers_) run_layer(layer, seq_starts, tokens, hidden, b);
+  layer_norm(hidden, tokens, config_.hidden_size, final_norm_, config_.norm_eps, hidden);
 }
 
 }  // namespace kompress::model

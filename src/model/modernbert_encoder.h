@@ -10,6 +10,7 @@
 
 #include "kernels/cpu/rope.h"
 #include "kernels/linear.h"
+#include "model/linear_loader.h"
 #include "model/weight_store.h"
 #include "weights/model_config.h"
 
@@ -19,12 +20,16 @@ class ModernBertEncoder {
  public:
   // Binds the tensors named `prefix` + ModernBertModel keys; `store` must outlive the encoder.
   ModernBertEncoder(const weights::ModelConfig& config, WeightStore& store,
-                    const std::string& prefix, kernels::LinearPrecision precision);
+                    const std::string& prefix, const LinearLoader& linears);
+
+  // Bytes of scratch forward() needs for this batch shape with the current OpenMP thread count.
+  size_t scratch_bytes(std::span<const int64_t> seq_starts) const;
 
   // `ids` holds the sequences back to back; `seq_starts` their starts plus the total.
-  // Writes the final hidden states [tokens, hidden] to `hidden` (resized).
-  void forward(std::span<const int32_t> ids, std::span<const int64_t> seq_starts,
-               std::vector<float>& hidden) const;
+  // Writes the final hidden states [tokens, hidden] to `hidden`; `scratch` (64-byte aligned,
+  // scratch_bytes() long) holds every intermediate, so a pass allocates nothing.
+  void forward(std::span<const int32_t> ids, std::span<const int64_t> seq_starts, float* hidden,
+               std::span<std::byte> scratch) const;
 
  private:
   struct Layer {
@@ -37,9 +42,23 @@ class ModernBertEncoder {
     bool global = true;
   };
 
+  // The buffers of one pass; regions are shared by values that are never alive together.
+  struct Buffers {
+    float* wide;     // Wqkv output [T, 3H], later Wi output [T, 2I]
+    float* narrow;   // normed input [T, H], later the attention context
+    float* attn;     // attention scratch, later the GeGLU output [T, I]
+    std::span<std::byte> attn_scratch;
+    std::span<std::byte> linear;  // the linear layers' scratch
+  };
+  struct Plan {
+    size_t wide, narrow, attn, linear;
+    size_t total() const;
+  };
+  Plan plan(std::span<const int64_t> seq_starts) const;
+
   void embed(std::span<const int32_t> ids, float* h) const;
   void run_layer(const Layer& layer, std::span<const int64_t> seq_starts, int64_t tokens,
-                 float* h) const;
+                 float* h, const Buffers& b) const;
 
   weights::ModelConfig config_;
   const float* tok_embeddings_ = nullptr;

@@ -27,4 +27,24 @@ const float* WeightStore::f32(std::string_view name) {
   return p;
 }
 
+const float* WeightStore::keep(std::vector<float> values) {
+  converted_.push_back(std::move(values));
+  return converted_.back().data();
+}
+
+const weights::TensorView& WeightStore::checked(const std::string& name, weights::DType dtype,
+                                                size_t alignment) const {
+  const weights::TensorView* t = file_.find(name);
+  if (!t) throw Error(file_.path() + ": tensor '" + name + "' is missing");
+  if (t->dtype != dtype) {
+    throw Error(file_.path() + ": tensor '" + name + "': dtype " +
+                std::string(weights::dtype_name(t->dtype)) + ", expected " +
+                std::string(weights::dtype_name(dtype)));
+  }
+  if (reinterpret_cast<std::uintptr_t>(t->data) % alignment != 0) {
+    throw Error(file_.path() + ": tensor '" + name + "' is not aligned for its dtype");
+  }
+  return *t;
+}
+
 }  // namespace kompress::model

@@ -1,63 +1,91 @@
 #include "kernels/cpu/attention.h"
 
+#include <omp.h>
+
 #include <algorithm>
-#include <cmath>
+#include <string>
 #include <vector>
 
-#include "kernels/cpu/activations.h"
+#include "kernels/cpu/simd/simd_kernels.h"
+#include "kompress/error.h"
 
 namespace kompress::kernels::cpu {
 namespace {
 
-float dot(const float* a, const float* b, int64_t n) {
-  float s = 0.0f;
-  for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
-  return s;
+struct ScratchLayout {
+  int64_t q_floats;
+  int64_t kt_stride;
+  int64_t kt_floats;
+  int64_t score_stride;
+  int64_t score_floats;
+  int64_t total() const { return q_floats + kt_floats + score_floats; }
+};
+
+ScratchLayout layout_for(const AttentionShape& shape, int64_t tokens, int64_t max_len,
+                         int threads) {
+  const int64_t hidden = shape.num_heads * shape.head_dim;
+  ScratchLayout l{};
+  l.q_floats = tokens * hidden;
+  l.kt_stride = tokens + kAttentionPad;
+  l.kt_floats = hidden * l.kt_stride;
+  l.score_stride = max_len + kAttentionPad;
+  l.score_floats = std::max(threads, 1) * kScoreRows * l.score_stride;
+  return l;
 }
 
-// One head of one sequence: rotate Q and K, then softmax(QK^T * scale) V inside the window.
-void attend_head(const float* qkv, int64_t begin, int64_t len, int64_t head,
-                 const AttentionShape& shape, const RopeTable& rope, float* out) {
-  const int64_t d = shape.head_dim;
-  const int64_t hidden = shape.num_heads * d;
-  const int64_t stride = 3 * hidden;
-  std::vector<float> q(static_cast<size_t>(len * d));
-  std::vector<float> k(static_cast<size_t>(len * d));
-  std::vector<float> scores(static_cast<size_t>(len));
-  for (int64_t t = 0; t < len; ++t) {
-    const float* row = qkv + (begin + t) * stride + head * d;
-    rope.rotate(row, t, q.data() + t * d);
-    rope.rotate(row + hidden, t, k.data() + t * d);
+int64_t longest(std::span<const int64_t> seq_starts) {
+  int64_t len = 0;
+  for (size_t s = 0; s + 1 < seq_starts.size(); ++s) {
+    len = std::max(len, seq_starts[s + 1] - seq_starts[s]);
   }
-  const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
-  const bool global = shape.window_half < 0;
-  for (int64_t i = 0; i < len; ++i) {
-    const int64_t lo = global ? 0 : std::max<int64_t>(0, i - shape.window_half);
-    const int64_t hi = global ? len - 1 : std::min(len - 1, i + shape.window_half);
-    const int64_t n = hi - lo + 1;
-    for (int64_t j = 0; j < n; ++j) scores[j] = dot(q.data() + i * d, k.data() + (lo + j) * d, d) * scale;
-    softmax_inplace(scores.data(), n);
-    float* o = out + (begin + i) * hidden + head * d;
-    std::fill(o, o + d, 0.0f);
-    for (int64_t j = 0; j < n; ++j) {
-      const float* v = qkv + (begin + lo + j) * stride + 2 * hidden + head * d;
-      for (int64_t c = 0; c < d; ++c) o[c] += scores[j] * v[c];
-    }
-  }
+  return len;
 }
 
 }  // namespace
 
+int64_t attention_scratch_floats(const AttentionShape& shape, int64_t tokens, int64_t max_len,
+                                 int threads) {
+  return layout_for(shape, tokens, max_len, threads).total();
+}
+
+void attention(const float* qkv, std::span<const int64_t> seq_starts, const AttentionShape& shape,
+               const RopeTable& rope, std::span<float> scratch, float* out) {
+  const int64_t tokens = seq_starts.back();
+  const int64_t max_len = longest(seq_starts);
+  if (tokens == 0) return;
+  if (max_len > rope.max_positions()) {
+    throw Error("attention: a sequence of " + std::to_string(max_len) +
+                " tokens is longer than the RoPE table (" + std::to_string(rope.max_positions()) +
+                ")");
+  }
+  const ScratchLayout l = layout_for(shape, tokens, max_len, omp_get_max_threads());
+  if (static_cast<int64_t>(scratch.size()) < l.total()) {
+    throw Error("attention: scratch of " + std::to_string(scratch.size()) + " floats, needs " +
+                std::to_string(l.total()));
+  }
+  AttentionArgs args;
+  args.qkv = qkv;
+  args.seq_starts = seq_starts.data();
+  args.num_seqs = static_cast<int64_t>(seq_starts.size()) - 1;
+  args.num_heads = shape.num_heads;
+  args.head_dim = shape.head_dim;
+  args.window_half = shape.window_half;
+  args.cos = rope.cos_table();
+  args.sin = rope.sin_table();
+  args.q = scratch.data();
+  args.kt = args.q + l.q_floats;
+  args.kt_stride = l.kt_stride;
+  args.scores = args.kt + l.kt_floats;
+  args.score_stride = l.score_stride;
+  args.out = out;
+  simd_kernels().attention(args);
+}
+
 void attention(const float* qkv, std::span<const int64_t> seq_starts, const AttentionShape& shape,
                const RopeTable& rope, float* out) {
-  const int64_t num_seqs = static_cast<int64_t>(seq_starts.size()) - 1;
-  const int64_t work = num_seqs * shape.num_heads;
-#pragma omp parallel for schedule(dynamic)
-  for (int64_t w = 0; w < work; ++w) {
-    const int64_t s = w / shape.num_heads;
-    const int64_t begin = seq_starts[s];
-    attend_head(qkv, begin, seq_starts[s + 1] - begin, w % shape.num_heads, shape, rope, out);
-  }
+  std::vector<float> scratch(static_cast<size_t>(attention_scratch_floats(
+      shape, seq_starts.back(), longest(seq_starts), omp_get_max_threads())));
+  attention(qkv, seq_starts, shape, rope, scratch, out);
 }
 
 }  // namespace kompress::kernels::cpu

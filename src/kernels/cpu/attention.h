@@ -15,10 +15,20 @@ struct AttentionShape {
   int64_t window_half = -1;
 };
 
+// Floats of scratch attention() needs for `tokens` packed tokens whose longest sequence has
+// `max_len` tokens, run by up to `threads` OpenMP threads.
+int64_t attention_scratch_floats(const AttentionShape& shape, int64_t tokens, int64_t max_len,
+                                 int threads);
+
 // `qkv` is [tokens, 3 * hidden] as the fused Wqkv projection writes it (Q | K | V, head h at
 // columns h*head_dim.. inside each). `seq_starts` has one entry per sequence plus the total
 // token count; positions restart at 0 in each sequence. Writes the per-head contexts to
-// `out` [tokens, hidden]. Only keys inside the window are computed, not a masked dense product.
+// `out` [tokens, hidden]. RoPE is applied while Q and K are split out into `scratch`; a local
+// layer scores only the keys inside each query's window, never a masked dense product.
+void attention(const float* qkv, std::span<const int64_t> seq_starts, const AttentionShape& shape,
+               const RopeTable& rope, std::span<float> scratch, float* out);
+
+// Same, with scratch of its own (tests, one-off calls).
 void attention(const float* qkv, std::span<const int64_t> seq_starts, const AttentionShape& shape,
                const RopeTable& rope, float* out);
 

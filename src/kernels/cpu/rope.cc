@@ -21,15 +21,4 @@ RopeTable::RopeTable(double theta, int64_t head_dim, int64_t max_positions)
   }
 }
 
-void RopeTable::rotate(const float* in, int64_t pos, float* out) const {
-  const float* c = cos_.data() + pos * half_;
-  const float* s = sin_.data() + pos * half_;
-  for (int64_t j = 0; j < half_; ++j) {
-    const float x1 = in[j];
-    const float x2 = in[j + half_];
-    out[j] = x1 * c[j] - x2 * s[j];
-    out[j + half_] = x2 * c[j] + x1 * s[j];
-  }
-}
-
 }  // namespace kompress::kernels::cpu

@@ -12,9 +12,10 @@ class RopeTable {
   RopeTable(double theta, int64_t head_dim, int64_t max_positions);
 
   int64_t max_positions() const { return max_positions_; }
-  // Rotates x[0, head_dim) of position `pos` from `in` into `out`:
-  // out[j] = x[j] cos - x[j+half] sin, out[j+half] = x[j+half] cos + x[j] sin.
-  void rotate(const float* in, int64_t pos, float* out) const;
+  // Row p holds the head_dim / 2 values of position p. Rotating x of position p:
+  // x'[j] = x[j] cos - x[j+half] sin, x'[j+half] = x[j+half] cos + x[j] sin.
+  const float* cos_table() const { return cos_.data(); }
+  const float* sin_table() const { return sin_.data(); }
 
  private:
   int64_t half_;

@@ -1,0 +1,64 @@
+// The vectorised CPU kernels, compiled once per instruction set (simd_kernels.inc built by
+// kernels_avx512.cc, kernels_avx2.cc and kernels_generic.cc) and picked at run time.
+//
+// Each entry works on plain row-major float arrays and parallelises with OpenMP itself.
+#pragma once
+
+#include <cstdint>
+
+namespace kompress::kernels::cpu {
+
+// Where one attention call reads and writes (see attention.h for the layouts).
+struct AttentionArgs {
+  const float* qkv = nullptr;      // [tokens, 3 * hidden]
+  const int64_t* seq_starts = nullptr;
+  int64_t num_seqs = 0;
+  int64_t num_heads = 0;
+  int64_t head_dim = 0;
+  int64_t window_half = -1;        // negative: global
+  const float* cos = nullptr;      // RoPE tables [positions, head_dim / 2]
+  const float* sin = nullptr;
+  float* q = nullptr;              // scratch [heads, tokens, head_dim]: rotated, scaled queries
+  float* kt = nullptr;             // scratch [heads, head_dim, kt_stride]: rotated keys, transposed
+  int64_t kt_stride = 0;           // >= tokens + kAttentionPad
+  float* scores = nullptr;         // scratch per thread: [max threads][kScoreRows * score_stride]
+  int64_t score_stride = 0;        // >= longest sequence + kAttentionPad
+  float* out = nullptr;            // [tokens, hidden]
+};
+
+inline constexpr int64_t kAttentionPad = 32;   // extra key columns the vector loops may read
+inline constexpr int64_t kScoreRows = 4;       // queries scored together
+
+struct SimdKernels {
+  const char* isa;
+  void (*layer_norm)(const float* x, int64_t rows, int64_t dim, const float* weight, float eps,
+                     float* out);
+  void (*geglu)(const float* wi_out, int64_t rows, int64_t width, float* out);
+  void (*attention)(const AttentionArgs& args);
+  // Per row: q = round(x / scale) + zero_point in [0, 2 * zero_point - 1] (as u8), with
+  // scale = max|x| / (zero_point - 1); scales[r] receives the scale.
+  void (*quantize_rows)(const float* x, int64_t rows, int64_t cols, int zero_point, uint8_t* q,
+                        float* scales);
+  // y[r, n] (+)= (acc[r, n] - zero_point * col_sums[n]) * row_scales[r] * col_scales[n].
+  // `acc` may alias `y` when not accumulating.
+  void (*dequantize)(const int32_t* acc, int64_t rows, int64_t cols, int zero_point,
+                     const int32_t* col_sums, const float* row_scales, const float* col_scales,
+                     float* y, bool accumulate);
+  // Round to nearest even, as bf16 bit patterns.
+  void (*to_bf16)(const float* x, int64_t n, uint16_t* out);
+};
+
+// The kernels for the ISA in force (cpu_features()).
+const SimdKernels& simd_kernels();
+
+namespace avx512 {
+extern const SimdKernels kKernels;
+}
+namespace avx2 {
+extern const SimdKernels kKernels;
+}
+namespace generic {
+extern const SimdKernels kKernels;
+}
+
+}  // namespace kompress::kernels::cpu

@@ -1,0 +1,71 @@
+#include "model/linear_loader.h"
+
+#include <span>
+
+#include "kompress/error.h"
+
+namespace kompress::model {
+
+using kernels::LinearPrecision;
+
+kernels::LinearPrecision stored_precision(const weights::SafetensorsFile& file) {
+  const auto it = file.metadata().find(kPrecisionKey);
+  if (it == file.metadata().end()) return LinearPrecision::kFp32;
+  if (it->second == "int8") return LinearPrecision::kInt8;
+  if (it->second == "bf16") return LinearPrecision::kBf16;
+  throw Error(file.path() + ": metadata " + kPrecisionKey + "='" + it->second +
+              "' (expected int8 or bf16)");
+}
+
+std::string precision_name(kernels::LinearPrecision precision) {
+  switch (precision) {
+    case LinearPrecision::kFp32:
+      return "fp32";
+    case LinearPrecision::kBf16:
+      return "bf16";
+    case LinearPrecision::kInt8:
+      return "int8";
+  }
+  return "unknown";
+}
+
+LinearLoader::LinearLoader(WeightStore& store, kernels::LinearPrecision precision)
+    : store_(store),
+      precision_(precision),
+      packed_(stored_precision(store.file()) != LinearPrecision::kFp32) {}
+
+std::unique_ptr<kernels::Linear> LinearLoader::load(const std::string& name, int64_t out,
+                                                    int64_t in, const ToMatrix& to_matrix) const {
+  if (packed_) return load_packed(name, out, in);
+  const float* stored = store_.f32(name);
+  const float* matrix = to_matrix ? store_.keep(to_matrix(stored)) : stored;
+  return kernels::make_linear(precision_, matrix, out, in);
+}
+
+std::unique_ptr<kernels::Linear> LinearLoader::load_packed(const std::string& name, int64_t out,
+                                                           int64_t in) const {
+  const weights::SafetensorsFile& file = store_.file();
+  const auto layout = file.metadata().find(name + kLayoutSuffix);
+  const weights::TensorView* data = file.find(name);
+  if (layout == file.metadata().end() || !data) {
+    throw Error(file.path() + ": packed weight '" + name + "' or its metadata '" + name +
+                kLayoutSuffix + "' is missing");
+  }
+  kernels::PackedWeights packed;
+  packed.precision = precision_;
+  packed.out_features = out;
+  packed.in_features = in;
+  packed.layout = layout->second;
+  packed.data = {data->data, data->nbytes};
+  if (precision_ == LinearPrecision::kInt8) {
+    packed.scales = store_.typed<float>(name + kScaleSuffix, weights::DType::kF32);
+    packed.col_sums = store_.typed<int32_t>(name + kColSumSuffix, weights::DType::kI32);
+  }
+  try {
+    return kernels::make_linear(packed);
+  } catch (const Error& e) {
+    throw Error(file.path() + ": tensor '" + name + "': " + e.what());
+  }
+}
+
+}  // namespace kompress::model
