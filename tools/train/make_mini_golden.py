@@ -49,7 +49,7 @@ SAMPLES = [
 def long_sample():
     """A text of more than 128 tokens, so a local layer's window is narrower than the sequence."""
     words = []
-    for i in range(40):
+    for i in range(16):
         words += f"step {i}: the worker reads block {i * 7} from /var/lib/data and writes it back".split()
     return " ".join(words)
 

@@ -51,7 +51,7 @@ class _Table:
 
 class Vocab:
     def __init__(self):
-        self.ids = {"<s>": BOUNDARY}
+        self.ids = {"\n": BOUNDARY}  # no word of text.split() holds a newline (the word "<s>" may occur)
 
     def norm(self, w):
         return _DIGITS.sub("0", w)
@@ -111,7 +111,10 @@ class NgramModel:
 
     def surprisal(self, s, loo):
         """Surprisal (bits) of every real word of stream s; loo: s is part of the train counts."""
-        l, w, r = _contexts(s)
+        return self.surprisal_of(*_contexts(s), loo=loo)
+
+    def surprisal_of(self, l, w, r, loo=False):
+        """Surprisal (bits) of words w between neighbours l and r (id arrays; -1 = unknown)."""
         d = 1.0 if loo else 0.0
         unknown = w < 0
         w = np.where(unknown, 0, w)
