@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -78,6 +79,12 @@ struct CompressOptions {
   bool lossy = false;           // replace invalid UTF-8 with U+FFFD instead of throwing
   bool use_cache = true;        // consult and fill the compressor's result cache
   std::size_t batch_size = 32;  // scoring pieces per Scorer::score call
+  // Fill Result::trace with every token the model scored. Such calls bypass the result cache
+  // (a cached result has no trace).
+  bool trace = false;
+  // Called before scoring with (0, total) and after each scoring batch with the sequences
+  // scored so far, for progress bars. Not called when no text of the call needs the model.
+  std::function<void(std::size_t done, std::size_t total)> progress;
 };
 
 // Why a word was kept or dropped.
@@ -102,6 +109,23 @@ struct WordDecision {
   Reason reason = Reason::kPassthrough;
 };
 
+// One token as the model scored it.
+struct TokenTrace {
+  int32_t id = 0;
+  int64_t word = -1;  // index into Result::words; -1 for special tokens ([CLS], [SEP])
+  float final_score = 0;
+  float p_keep = 0;  // NaN when the scorer did not report it
+  float span = 0;    // NaN when the scorer did not report it
+};
+
+// One sequence the model scored: a chunk of `chunk_words` units, or a piece of one when the
+// chunk exceeded the token budget (a chunk then has several sequences, each with its specials).
+struct SequenceTrace {
+  std::size_t chunk = 0;           // index of the chunk in the text
+  std::size_t first_word = 0;      // index into Result::words of the sequence's first unit
+  std::vector<TokenTrace> tokens;  // in order, [CLS] and [SEP] included
+};
+
 struct Result {
   std::string compressed;
   std::string original;
@@ -114,8 +138,9 @@ struct Result {
   bool from_cache = false;    // answered by the result cache, without the model
   bool deadline_hit = false;  // some chunks were kept verbatim for lack of time
   std::size_t chunks_skipped = 0;
-  std::string ccr_error;            // why CCR was skipped when the store failed; empty otherwise
-  std::vector<WordDecision> words;  // per scoring unit, in text order
+  std::string ccr_error;             // why CCR was skipped when the store failed; empty otherwise
+  std::vector<WordDecision> words;   // per scoring unit, in text order
+  std::vector<SequenceTrace> trace;  // with CompressOptions::trace: every scored sequence
 
   int64_t tokens_saved() const {
     return original_tokens > compressed_tokens ? original_tokens - compressed_tokens : 0;

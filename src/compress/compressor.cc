@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <mutex>
 
@@ -64,6 +65,29 @@ struct PieceRef {
   std::size_t piece;
 };
 
+float value_or_nan(const std::vector<float>& values, std::size_t i) {
+  return i < values.size() ? values[i] : std::numeric_limits<float>::quiet_NaN();
+}
+
+// The trace of one scored piece; its word ids are relative to the piece's first unit.
+SequenceTrace trace_piece(const Encoding& e, const SequenceScores& s, std::size_t chunk,
+                          std::size_t first) {
+  SequenceTrace t;
+  t.chunk = chunk;
+  t.first_word = first;
+  t.tokens.reserve(e.ids.size());
+  for (std::size_t i = 0; i < e.ids.size(); ++i) {
+    TokenTrace tok;
+    tok.id = e.ids[i];
+    tok.word = e.word_ids[i] == kNoWord ? -1 : static_cast<int64_t>(first) + e.word_ids[i];
+    tok.final_score = value_or_nan(s.final_scores, i);
+    tok.p_keep = value_or_nan(s.p_keep, i);
+    tok.span = value_or_nan(s.span, i);
+    t.tokens.push_back(tok);
+  }
+  return t;
+}
+
 }  // namespace
 
 struct Compressor::Impl {
@@ -114,7 +138,7 @@ void Compressor::Impl::prepare(Job& job, std::string_view input, const CompressO
     job.result = compress::passthrough_result(job, scorer->name());
     return;
   }
-  if (o.use_cache && cache_enabled) {
+  if (o.use_cache && cache_enabled && !o.trace) {
     job.cache_key = compress::result_cache_key(input, o, job.ratio, ccr_on(o), scorer->name(),
                                                scorer->max_tokens());
     if (auto hit = cached(job.cache_key)) {
@@ -159,6 +183,7 @@ void Compressor::Impl::score_all(std::vector<Job>& jobs, const CompressOptions& 
     }
   }
   const bool has_deadline = o.deadline.count() > 0;
+  if (o.progress && !queue.empty()) o.progress(0, queue.size());
   std::vector<Encoding> batch;
   for (std::size_t at = 0; at < queue.size(); at += o.batch_size) {
     if (has_deadline && std::chrono::steady_clock::now() - start >= o.deadline) return;
@@ -180,7 +205,11 @@ void Compressor::Impl::score_all(std::vector<Job>& jobs, const CompressOptions& 
       std::span<compress::UnitScore> units(job.scores.data() + piece.first, piece.count);
       compress::fold_token_scores(batch[q - at], scores[q - at], o.keep_rule, o.threshold, units);
       --job.pieces_left[r.chunk];
+      if (o.trace) {
+        job.trace.push_back(trace_piece(batch[q - at], scores[q - at], r.chunk, piece.first));
+      }
     }
+    if (o.progress) o.progress(end, queue.size());
   }
 }
 
@@ -232,6 +261,7 @@ Result Compressor::Impl::finish(Job& job, const CompressOptions& o,
     Result p = compress::passthrough_result(job, scorer->name());
     p.deadline_hit = r.deadline_hit;
     p.chunks_skipped = r.chunks_skipped;
+    p.trace = std::move(job.trace);
     return p;
   }
   r.original = job.text;
@@ -242,6 +272,7 @@ Result Compressor::Impl::finish(Job& job, const CompressOptions& o,
   r.model_used = scorer->name();
   r.passthrough = false;
   r.words = std::move(decisions);
+  r.trace = std::move(job.trace);
   if (ccr_on(o) && r.compression_ratio < kCcrRatio) store_original(r, job, o);
   return r;
 }

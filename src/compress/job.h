@@ -25,6 +25,7 @@ struct Job {
   std::vector<UnitScore> scores;         // per unit
   std::vector<std::size_t> pieces_left;  // per chunk: pieces not scored yet
   std::optional<Result> result;          // set once the text is done (passthrough, cache hit)
+  std::vector<SequenceTrace> trace;      // scored sequences, when the options ask for a trace
 };
 
 // `text` as valid UTF-8: unchanged when valid; with each bad byte replaced by U+FFFD when

@@ -1,6 +1,7 @@
 #include "cli/run_command.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,7 +24,8 @@ std::string slurp(const std::filesystem::path& p) {
 
 }  // namespace
 
-CommandResult run_kompress(const std::vector<std::string>& args, const std::string& stdin_text) {
+CommandResult run_kompress(const std::vector<std::string>& args, const std::string& stdin_text,
+                           std::optional<uid_t> as_uid) {
   const auto dir = make_temp_dir("cli_io");
   const auto in = dir / "stdin", out = dir / "stdout", err = dir / "stderr";
   std::ofstream(in, std::ios::binary) << stdin_text;
@@ -41,6 +43,9 @@ CommandResult run_kompress(const std::vector<std::string>& args, const std::stri
     dup2(fd_in, 0);
     dup2(fd_out, 1);
     dup2(fd_err, 2);
+    if (as_uid && (setgroups(0, nullptr) != 0 || setgid(*as_uid) != 0 || setuid(*as_uid) != 0)) {
+      _exit(126);
+    }
     execv(binary.c_str(), argv.data());
     _exit(127);
   }

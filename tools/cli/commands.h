@@ -15,5 +15,12 @@ inline constexpr int kExitUsage = 2;
 // {"ids": [...], "word_ids": [...]} lines out (tokenize_command.cc).
 void add_tokenize_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
+// `kompress compress [FILE...|-]` (compress_command.cc).
+void add_compress_command(CLI::App& app);
+// `kompress scores [FILE|-]` (scores_command.cc).
+void add_scores_command(CLI::App& app);
+// `kompress retrieve HASH` and `kompress ccr stats|purge` (ccr_command.cc).
+void add_retrieve_command(CLI::App& app);
+void add_ccr_command(CLI::App& app);
 
 }  // namespace kompress::cli

@@ -7,9 +7,14 @@
 
 int main(int argc, char** argv) {
   using namespace kompress::cli;
-  CLI::App app{"kompress: shrink what an LLM has to read.\n"
-               "Exit codes: 0 ok, 1 bad input, 2 usage."};
+  CLI::App app{
+      "kompress: shrink what an LLM has to read.\n"
+      "Exit codes: 0 ok, 1 bad input, 2 usage."};
   app.require_subcommand(1);
+  add_compress_command(app);
+  add_scores_command(app);
+  add_retrieve_command(app);
+  add_ccr_command(app);
   add_tokenize_command(app);
   add_inspect_command(app);
   try {

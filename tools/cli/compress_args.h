@@ -1,0 +1,65 @@
+// Options shared by `kompress compress` and `kompress scores`, and the Compressor they build.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/input_segments.h"
+#include "kompress/ccr.h"
+#include "kompress/compressor.h"
+
+namespace kompress::cli {
+
+struct CompressArgs {
+  std::vector<std::string> inputs;  // files, "-" for stdin; none means stdin
+  std::string model;
+  std::optional<double> ratio;
+  float threshold = 0.5f;
+  bool no_must_keep = false;
+  std::size_t chunk_words = 350;
+  int64_t deadline_ms = 20'000;
+  bool lossy = false;
+  std::size_t segment_bytes = kDefaultSegmentBytes;
+  bool json = false;
+  // compress only
+  std::string join = "layout";
+  bool no_ccr = false;
+  std::string ccr_db;
+
+  CompressOptions options() const;
+};
+
+// Registers the selection options (--model, --ratio, --threshold, --no-must-keep,
+// --chunk-words, --deadline-ms, --lossy, --segment-bytes, --json) on `cmd`.
+void add_selection_options(CLI::App& cmd, CompressArgs& args);
+
+// Registers --ccr-db PATH on `cmd`.
+void add_ccr_db_option(CLI::App& cmd, std::string& path);
+
+// The --ccr-db path, or the default store path.
+std::string ccr_db_path(const std::string& flag);
+
+// Opens the store for compression; when it cannot be opened, says so on stderr and returns
+// null (compression goes on without CCR).
+std::shared_ptr<ccr::Store> open_store_or_warn(const std::string& flag);
+
+// Loads the located model and its tokenizer into a Compressor (no result cache: the command
+// is one-shot, a cache would only hold memory).
+Compressor make_compressor(const std::string& model_flag, std::shared_ptr<ccr::Store> store);
+
+// Says on stderr, once per distinct message, what went wrong beside the output (CCR failures,
+// deadline hits).
+class Warnings {
+ public:
+  void check(const Result& r, const std::string& input);
+
+ private:
+  std::string last_ccr_error_;
+};
+
+}  // namespace kompress::cli
