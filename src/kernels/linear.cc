@@ -114,18 +114,18 @@ class Bf16Linear final : public PackedLinear {
   }
 };
 
-// u8 x s8 -> s32 with activations quantised per row around a zero point, then dequantised.
+// u8 x s8 -> s32 with activations quantised asymmetrically per row, then dequantised.
 // Without VNNI, oneDNN sums pairs of u8 x s8 products in 16 bits, which saturates: there the
-// activations keep 7 bits (zero point 64) so that 2 * 127 * 127 fits.
+// activations keep 7 bits so that 2 * 127 * 127 fits.
 class Int8Linear final : public PackedLinear {
  public:
   Int8Linear(const PackedWeights& packed, std::optional<OwnedPackedWeights> owned)
       : PackedLinear(packed, std::move(owned)),
-        zero_point_(cpu::cpu_features().vnni ? 128 : 64) {}
+        levels_(cpu::cpu_features().vnni ? 255 : 127) {}
 
   size_t scratch_bytes(int64_t rows, bool accumulate) const override {
     const auto r = static_cast<size_t>(rows);
-    return aligned(r * static_cast<size_t>(in_features())) + aligned(r * sizeof(float)) +
+    return aligned(r * static_cast<size_t>(in_features())) + 2 * aligned(r * sizeof(float)) +
            (accumulate ? aligned(r * static_cast<size_t>(out_features()) * sizeof(int32_t)) : 0) +
            matmul_.scratchpad_bytes(rows, false);
   }
@@ -136,20 +136,21 @@ class Int8Linear final : public PackedLinear {
     ScratchCursor cursor(scratch);
     auto* xq = cursor.take<uint8_t>(r * static_cast<size_t>(in_features()));
     auto* row_scales = cursor.take<float>(r);
+    auto* zero_points = cursor.take<int32_t>(r);
     // Not accumulating: the integer sums go straight into y and are dequantised in place.
     void* acc = accumulate ? static_cast<void*>(cursor.take<int32_t>(
                                  r * static_cast<size_t>(out_features())))
                            : static_cast<void*>(y);
     auto* pad = cursor.take<std::byte>(matmul_.scratchpad_bytes(rows, false));
     const auto& k = cpu::simd_kernels();
-    k.quantize_rows(x, rows, in_features(), zero_point_, xq, row_scales);
+    k.quantize_rows(x, rows, in_features(), levels_, xq, row_scales, zero_points);
     matmul_.run(xq, rows, acc, false, pad);
-    k.dequantize(static_cast<const int32_t*>(acc), rows, out_features(), zero_point_,
-                 weights_.col_sums.data(), row_scales, weights_.scales.data(), y, accumulate);
+    k.dequantize(static_cast<const int32_t*>(acc), rows, out_features(), weights_.col_sums.data(),
+                 row_scales, zero_points, weights_.scales.data(), y, accumulate);
   }
 
  private:
-  int zero_point_;
+  int levels_;
 };
 
 void check_packed(const PackedWeights& p) {

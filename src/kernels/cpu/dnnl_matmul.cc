@@ -143,7 +143,13 @@ memory::desc DnnlMatmul::preferred_weights(DataType src, DataType weights, DataT
   const dnnl::matmul::desc desc(memory::desc({kRows, k}, src, Tag::ab),
                                 memory::desc({k, n}, weights, Tag::any),
                                 memory::desc({kRows, n}, dst, Tag::ab));
-  return dnnl::matmul::primitive_desc(desc, cpu_engine()).weights_desc();
+  try {
+    return dnnl::matmul::primitive_desc(desc, cpu_engine()).weights_desc();
+  } catch (const dnnl::error&) {
+    // oneDNN 2.6 has bf16 matmuls only from AVX-512 on.
+    throw Error("oneDNN has no " + type_name(weights) + " matmul on this CPU (" +
+                std::string(isa_name(cpu_features().isa)) + " kernels); use another precision");
+  }
 }
 
 void DnnlMatmul::reorder(const memory::desc& from_md, const void* from, const memory::desc& to_md,

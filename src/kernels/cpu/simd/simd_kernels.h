@@ -35,15 +35,15 @@ struct SimdKernels {
                      float* out);
   void (*geglu)(const float* wi_out, int64_t rows, int64_t width, float* out);
   void (*attention)(const AttentionArgs& args);
-  // Per row: q = round(x / scale) + zero_point in [0, 2 * zero_point - 1] (as u8), with
-  // scale = max|x| / (zero_point - 1); scales[r] receives the scale.
-  void (*quantize_rows)(const float* x, int64_t rows, int64_t cols, int zero_point, uint8_t* q,
-                        float* scales);
-  // y[r, n] (+)= (acc[r, n] - zero_point * col_sums[n]) * row_scales[r] * col_scales[n].
+  // Asymmetric per row over [min(x, 0), max(x, 0)]: q = round(x / scale) + zero_point in
+  // [0, levels] (as u8), scale = range / levels; scales[r] and zero_points[r] receive them.
+  void (*quantize_rows)(const float* x, int64_t rows, int64_t cols, int levels, uint8_t* q,
+                        float* scales, int32_t* zero_points);
+  // y[r, n] (+)= (acc[r, n] - zero_points[r] * col_sums[n]) * row_scales[r] * col_scales[n].
   // `acc` may alias `y` when not accumulating.
-  void (*dequantize)(const int32_t* acc, int64_t rows, int64_t cols, int zero_point,
-                     const int32_t* col_sums, const float* row_scales, const float* col_scales,
-                     float* y, bool accumulate);
+  void (*dequantize)(const int32_t* acc, int64_t rows, int64_t cols, const int32_t* col_sums,
+                     const float* row_scales, const int32_t* zero_points,
+                     const float* col_scales, float* y, bool accumulate);
   // Round to nearest even, as bf16 bit patterns.
   void (*to_bf16)(const float* x, int64_t n, uint16_t* out);
 };

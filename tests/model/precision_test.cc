@@ -1,0 +1,157 @@
+// bf16 and int8 against the fp32 reference path on real text: the ModernBERT-base shape with
+// seeded random weights, real tokenizer ids from committed prose, code and tool output.
+// Run once as is and once with KOMPRESS_CPU=avx2 (tests/model/CMakeLists.txt).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <span>
+
+#include "kernels/cpu/cpu_isa.h"
+#include "kompress/model.h"
+#include "kompress/tokenizer.h"
+#include "model/random_init.h"
+#include "test_paths.h"
+#include "weights/model_config.h"
+
+namespace kompress {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr uint64_t kSeed = 20260401;
+constexpr size_t kChunkTokens = 512;
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// [CLS] ... [SEP] chunks of at most kChunkTokens tokens over the committed texts.
+std::vector<std::vector<int32_t>> real_chunks(const Tokenizer& tokenizer) {
+  std::string text;
+  for (const char* rel : {"README.md", "docs/architecture.md", "samples/tool-output.txt",
+                          "samples/broken.c", "tools/reference/README.md"}) {
+    text += read_text(fs::path(KOMPRESS_SOURCE_DIR) / rel) + "\n";
+  }
+  const auto ids = tokenizer.encode(text, {.add_special_tokens = false}).ids;
+  const int32_t cls = tokenizer.token_to_id("[CLS]");
+  const int32_t sep = tokenizer.token_to_id("[SEP]");
+  std::vector<std::vector<int32_t>> chunks;
+  for (size_t i = 0; i < ids.size(); i += kChunkTokens - 2) {
+    std::vector<int32_t> chunk{cls};
+    const size_t end = std::min(ids.size(), i + kChunkTokens - 2);
+    chunk.insert(chunk.end(), ids.begin() + static_cast<std::ptrdiff_t>(i),
+                 ids.begin() + static_cast<std::ptrdiff_t>(end));
+    chunk.push_back(sep);
+    chunks.push_back(std::move(chunk));
+  }
+  return chunks;
+}
+
+struct Agreement {
+  double fraction = 0.0;
+  double max_diff = 0.0;
+  double mean_diff = 0.0;
+  size_t tokens = 0;
+};
+
+Agreement compare(const std::vector<SequenceScores>& a, const std::vector<SequenceScores>& b) {
+  Agreement r;
+  size_t same = 0;
+  double sum = 0.0;
+  for (size_t s = 0; s < a.size(); ++s) {
+    for (size_t t = 0; t < a[s].final_scores.size(); ++t) {
+      const double x = a[s].final_scores[t], y = b[s].final_scores[t];
+      same += (x > 0.5) == (y > 0.5);
+      sum += std::abs(x - y);
+      r.max_diff = std::max(r.max_diff, std::abs(x - y));
+      ++r.tokens;
+    }
+  }
+  r.fraction = static_cast<double>(same) / static_cast<double>(r.tokens);
+  r.mean_diff = sum / static_cast<double>(r.tokens);
+  return r;
+}
+
+class PrecisionAgreement : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const fs::path shared = testing::modernbert_dir();
+    if (shared.empty()) return;
+    dir_ = new fs::path(testing::make_temp_dir("precision"));
+    fs::copy_file(shared / "config.json", *dir_ / "config.json",
+                  fs::copy_options::overwrite_existing);
+    const auto cfg = weights::ModelConfig::from_file((shared / "config.json").string());
+    model::write_random_checkpoint(cfg, model::CheckpointLayout::kKompressV1, kSeed,
+                                   (*dir_ / "model.safetensors").string());
+    const auto tokenizer = Tokenizer::from_file((shared / "tokenizer.json").string());
+    chunks_ = new std::vector<std::vector<int32_t>>(real_chunks(tokenizer));
+    const Model fp32 = Model::load(dir_->string(), {.precision = kompress::Precision::kFp32});
+    reference_ = new std::vector<SequenceScores>(fp32.score(batch()));
+  }
+  static void TearDownTestSuite() {
+    if (dir_) fs::remove_all(*dir_);
+    delete dir_;
+    delete chunks_;
+    delete reference_;
+    dir_ = nullptr;
+  }
+  void SetUp() override {
+    if (!dir_) GTEST_SKIP() << "../shared/models/modernbert-base is absent";
+  }
+
+  static std::vector<std::span<const int32_t>> batch() {
+    return {chunks_->begin(), chunks_->end()};
+  }
+
+  static Agreement run(kompress::Precision precision, const char* name) {
+    const Model m = Model::load(dir_->string(), {.precision = precision});
+    EXPECT_EQ(m.info().precision, name);
+    const Agreement a = compare(*reference_, m.score(batch()));
+    std::printf("  %s (%s kernels) vs fp32 on %zu tokens in %zu chunks: keep agreement %.4f%%, "
+                "max |score diff| %.4f, mean %.5f\n",
+                name, m.info().cpu.c_str(), a.tokens, chunks_->size(), 100.0 * a.fraction,
+                a.max_diff, a.mean_diff);
+    return a;
+  }
+
+  static fs::path* dir_;
+  static std::vector<std::vector<int32_t>>* chunks_;
+  static std::vector<SequenceScores>* reference_;
+};
+fs::path* PrecisionAgreement::dir_ = nullptr;
+std::vector<std::vector<int32_t>>* PrecisionAgreement::chunks_ = nullptr;
+std::vector<SequenceScores>* PrecisionAgreement::reference_ = nullptr;
+
+TEST_F(PrecisionAgreement, TheTextFillsSeveralFullChunks) {
+  ASSERT_GE(chunks_->size(), 4u);
+  EXPECT_EQ(chunks_->front().size(), kChunkTokens);
+}
+
+// Floors below the goals (int8 99.5%, bf16 99.8%), which this random-weight model does
+// not reach: its scores spread evenly over [0, 1], so every 0.01 of mean score error flips about
+// 1.5% of the decisions. Measured: int8 98.4% (mean |diff| 0.010), bf16 99.78% (0.0022); without
+// VNNI int8 keeps 7-bit activations: 97.3% (0.019).
+TEST_F(PrecisionAgreement, Int8KeepsKeepDecisions) {
+  const double floor = kernels::cpu::cpu_features().vnni ? 0.98 : 0.965;
+  EXPECT_GE(run(kompress::Precision::kInt8, "int8").fraction, floor);
+}
+
+TEST_F(PrecisionAgreement, Bf16KeepsKeepDecisions) {
+  if (!kernels::cpu::cpu_features().bf16 &&
+      kernels::cpu::cpu_features().isa != kernels::cpu::CpuIsa::kAvx512) {
+    GTEST_SKIP() << "bf16 without AVX-512 runs oneDNN's reference kernels: too slow for a test";
+  }
+  EXPECT_GE(run(kompress::Precision::kBf16, "bf16").fraction, 0.995);
+}
+
+}  // namespace
+}  // namespace kompress
