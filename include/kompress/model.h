@@ -72,6 +72,13 @@ class Model {
   static Model load(const std::string& config_path, const std::string& weights_path,
                     const LoadOptions& options = {});
 
+  // Writes `out_dir` with the checkpoint of `in_dir` quantized to `precision` (bf16 or int8):
+  // the linear weights packed for this CPU's kernels, so that load() maps them in place with
+  // no fp32 copy (a CPU with other kernels repacks a copy at load). Throws kompress::Error for
+  // bad input, an already quantized checkpoint, fp32, or bf16 on a CPU without AVX-512.
+  static void quantize(const std::string& in_dir, const std::string& out_dir,
+                       Precision precision);
+
   Model(Model&&) noexcept;
   Model& operator=(Model&&) noexcept;
   ~Model();

@@ -51,6 +51,13 @@ std::unique_ptr<kernels::Linear> LinearLoader::load_packed(const std::string& na
     throw Error(file.path() + ": packed weight '" + name + "' or its metadata '" + name +
                 kLayoutSuffix + "' is missing");
   }
+  const weights::DType want =
+      precision_ == LinearPrecision::kInt8 ? weights::DType::kI8 : weights::DType::kBF16;
+  if (data->dtype != want) {
+    throw Error(file.path() + ": packed weight '" + name + "' has dtype " +
+                std::string(weights::dtype_name(data->dtype)) + ", expected " +
+                std::string(weights::dtype_name(want)));
+  }
   kernels::PackedWeights packed;
   packed.precision = precision_;
   packed.out_features = out;

@@ -12,6 +12,7 @@
 #include "model/kompress_heads.h"
 #include "model/layout.h"
 #include "model/modernbert_encoder.h"
+#include "model/quantize.h"
 #include "model/weight_store.h"
 #include "model/workspace.h"
 
@@ -188,6 +189,11 @@ Model Model::load(const std::string& config_path, const std::string& weights_pat
   auto config = weights::ModelConfig::from_file(config_path);
   auto file = weights::SafetensorsFile::open(weights_path);
   return Model(std::make_unique<Impl>(std::move(config), std::move(file), options));
+}
+
+void Model::quantize(const std::string& in_dir, const std::string& out_dir,
+                     Precision precision) {
+  model::quantize_checkpoint(in_dir, out_dir, to_linear(precision));
 }
 
 std::vector<SequenceScores> Model::score(std::span<const std::span<const int32_t>> batch,

@@ -22,5 +22,7 @@ void add_scores_command(CLI::App& app);
 // `kompress retrieve HASH` and `kompress ccr stats|purge` (ccr_command.cc).
 void add_retrieve_command(CLI::App& app);
 void add_ccr_command(CLI::App& app);
+// `kompress quantize IN_DIR OUT_DIR --precision int8|bf16` (quantize_command.cc).
+void add_quantize_command(CLI::App& app);
 
 }  // namespace kompress::cli

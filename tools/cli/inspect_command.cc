@@ -27,6 +27,7 @@ void run_inspect(const std::string& dir) {
               static_cast<long long>(i.num_heads), static_cast<long long>(i.intermediate_size));
   std::printf("vocabulary    %lld\n", static_cast<long long>(i.vocab_size));
   std::printf("max tokens    %lld\n", static_cast<long long>(i.max_tokens));
+  std::printf("precision     %s (%s kernels)\n", i.precision.c_str(), i.cpu.c_str());
   std::printf("parameters    %lld (%.1f MB of weights)\n", static_cast<long long>(i.parameters),
               static_cast<double>(i.weight_bytes) / 1e6);
 }

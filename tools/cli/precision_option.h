@@ -1,0 +1,20 @@
+// `--precision fp32|bf16|int8`, shared by the subcommands that load or write a model.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "kompress/model.h"
+
+namespace kompress::cli {
+
+// Adds `--precision` to `cmd`, storing the choice in `*value`; `allowed` lists the accepted
+// names (all three by default).
+CLI::Option* add_precision_option(CLI::App& cmd, std::string& value, const std::string& help,
+                                  std::vector<std::string> allowed = {"fp32", "bf16", "int8"});
+
+// "fp32" -> Precision::kFp32, ...; the option's check already rejected other names.
+Precision parse_precision(const std::string& name);
+
+}  // namespace kompress::cli
