@@ -80,18 +80,30 @@ Compressor make_compressor(const std::string& model_flag, std::shared_ptr<ccr::S
                     std::move(store), 0);
 }
 
-void Warnings::check(const Result& r, const std::string& input) {
+void Warnings::check(const Result& r, const SegmentInfo& at) {
   if (!r.ccr_error.empty() && r.ccr_error != last_ccr_error_) {
     std::fprintf(stderr, "kompress: warning: %s; output has no retrieval marker\n",
                  r.ccr_error.c_str());
     last_ccr_error_ = r.ccr_error;
   }
+  if (at.input != input_) finish();
+  input_ = at.input;
+  name_ = at.name;
   if (r.deadline_hit) {
-    std::fprintf(stderr,
-                 "kompress: warning: %s: deadline hit, %zu chunks kept verbatim (raise "
-                 "--deadline-ms, 0 for none)\n",
-                 input.c_str(), r.chunks_skipped);
+    ++segments_hit_;
+    chunks_skipped_ += r.chunks_skipped;
   }
+}
+
+void Warnings::finish() {
+  if (segments_hit_ > 0) {
+    std::fprintf(stderr,
+                 "kompress: warning: %s: deadline hit (in %zu segments), %zu chunks kept verbatim "
+                 "(raise --deadline-ms, 0 for none)\n",
+                 name_.c_str(), segments_hit_, chunks_skipped_);
+  }
+  segments_hit_ = 0;
+  chunks_skipped_ = 0;
 }
 
 }  // namespace kompress::cli

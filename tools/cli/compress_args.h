@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/compress_inputs.h"
 #include "cli/input_segments.h"
 #include "kompress/ccr.h"
 #include "kompress/compressor.h"
@@ -52,14 +53,21 @@ std::shared_ptr<ccr::Store> open_store_or_warn(const std::string& flag);
 // is one-shot, a cache would only hold memory).
 Compressor make_compressor(const std::string& model_flag, std::shared_ptr<ccr::Store> store);
 
-// Says on stderr, once per distinct message, what went wrong beside the output (CCR failures,
-// deadline hits).
+// Says on stderr what went wrong beside the output: a CCR failure once per distinct message,
+// deadline hits once per input (summed over its segments).
 class Warnings {
  public:
-  void check(const Result& r, const std::string& input);
+  // Results arrive in input order.
+  void check(const Result& r, const SegmentInfo& at);
+  // Reports the last input's deadline hits.
+  void finish();
 
  private:
   std::string last_ccr_error_;
+  std::size_t input_ = 0;
+  std::string name_;
+  std::size_t segments_hit_ = 0;
+  std::size_t chunks_skipped_ = 0;
 };
 
 }  // namespace kompress::cli

@@ -112,9 +112,10 @@ void run_compress(CompressArgs args) {
   Warnings warnings;
   compress_inputs(compressor, args.inputs, args.segment_bytes, args.options(),
                   [&](const SegmentInfo& at, Result& r) {
-                    warnings.check(r, at.name);
+                    warnings.check(r, at);
                     write_out(args.json ? result_json(at, r) : text_output(at, r, several));
                   });
+  warnings.finish();
   if (std::fflush(stdout) != 0) throw Error("cannot write to stdout");
 }
 

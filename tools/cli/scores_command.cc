@@ -135,17 +135,18 @@ void run_scores(const CompressArgs& args, const std::string& input) {
     JsonReport report;
     compress_inputs(compressor, {input}, args.segment_bytes, options,
                     [&](const SegmentInfo& at, Result& r) {
-                      warnings.check(r, at.name);
+                      warnings.check(r, at);
                       report.add(r, args.chunk_words);
                     });
     report.finish();
   } else {
     compress_inputs(compressor, {input}, args.segment_bytes, options,
                     [&](const SegmentInfo& at, Result& r) {
-                      warnings.check(r, at.name);
+                      warnings.check(r, at);
                       write_out(text_lines(r));
                     });
   }
+  warnings.finish();
   if (std::fflush(stdout) != 0) throw Error("cannot write to stdout");
 }
 
