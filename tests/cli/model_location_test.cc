@@ -64,22 +64,33 @@ TEST_F(ModelLocationTest, MissingFilesAreNamed) {
 }
 
 TEST_F(ModelLocationTest, WithoutAModelTheErrorSaysHowToGetOne) {
-  for (const std::string& d : default_model_dirs()) {
-    if (fs::exists(fs::path(d) / "model.safetensors")) {
-      GTEST_SKIP() << "the default model is present at " << d;
-    }
+  const std::string a = folder("model-a");
+  fs::remove(fs::path(a) / "tokenizer.json");  // an incomplete folder is no default
+  const std::vector<std::string> defaults = {a, (dir_ / "nowhere").string()};
+  try {
+    locate_model("", defaults);
+    FAIL() << "no model";
+  } catch (const Error& e) {
+    const std::string err = e.what();
+    EXPECT_NE(err.find("--model DIR"), std::string::npos) << err;
+    EXPECT_NE(err.find("KOMPRESS_MODEL"), std::string::npos) << err;
+    EXPECT_NE(err.find("kompress-mini is not installed (looked in " + a + ", "), std::string::npos)
+        << err;
   }
-  const std::string err = error_of("");
-  EXPECT_NE(err.find("--model DIR"), std::string::npos) << err;
-  EXPECT_NE(err.find("KOMPRESS_MODEL"), std::string::npos) << err;
-  EXPECT_NE(err.find("kompress-mini"), std::string::npos) << err;
+  const std::string b = folder("model-b");
+  EXPECT_EQ(locate_model("", {a, b}).dir, b);
+  EXPECT_EQ(locate_model("", {a, b}).origin, "default model");
 }
 
 TEST_F(ModelLocationTest, TheDefaultIsTheEmbeddedKompressMini) {
   const auto dirs = default_model_dirs();
-  ASSERT_EQ(dirs.size(), 2u);
-  EXPECT_EQ(fs::path(dirs[1]), fs::path(KOMPRESS_SOURCE_DIR) / "models" / "kompress-mini");
-  EXPECT_EQ(fs::path(dirs[0]).filename(), "kompress-mini");
+  ASSERT_EQ(dirs.size(), 3u);
+  // This test binary lives in BUILD/bin like the command: the first place is BUILD/share/...
+  const fs::path exe = fs::read_symlink("/proc/self/exe");
+  EXPECT_EQ(fs::path(dirs[0]),
+            (exe.parent_path().parent_path() / "share/kompress/models/kompress-mini"));
+  EXPECT_EQ(fs::path(dirs[1]).filename(), "kompress-mini");
+  EXPECT_EQ(fs::path(dirs[2]), fs::path(KOMPRESS_SOURCE_DIR) / "models" / "kompress-mini");
 }
 
 TEST_F(ModelLocationTest, TheModelIsNamedAfterItsFolder) {

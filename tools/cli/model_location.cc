@@ -34,10 +34,19 @@ void check_model_dir(const ModelLocation& m) {
 }  // namespace
 
 std::vector<std::string> default_model_dirs() {
-  return {KOMPRESS_INSTALLED_MODEL_DIR, KOMPRESS_SOURCE_MODEL_DIR};
+  std::vector<std::string> dirs;
+  // Beside the running binary first, so that an install moved to another prefix still works.
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    dirs.push_back((exe.parent_path() / KOMPRESS_BIN_TO_MODEL_DIR).lexically_normal().string());
+  }
+  dirs.push_back(KOMPRESS_INSTALLED_MODEL_DIR);
+  dirs.push_back(KOMPRESS_SOURCE_MODEL_DIR);
+  return dirs;
 }
 
-ModelLocation locate_model(const std::string& flag) {
+ModelLocation locate_model(const std::string& flag, const std::vector<std::string>& defaults) {
   ModelLocation m;
   if (!flag.empty()) {
     m = {flag, "--model"};
@@ -45,7 +54,7 @@ ModelLocation locate_model(const std::string& flag) {
     m = {env, "KOMPRESS_MODEL"};
   } else {
     std::string looked;
-    for (const std::string& dir : default_model_dirs()) {
+    for (const std::string& dir : defaults) {
       if (has_model_files(dir)) return {dir, "default model"};
       looked += (looked.empty() ? "" : ", ") + dir;
     }
