@@ -9,7 +9,7 @@ Kinds: prose, code, log, json, listing, diff ("sub" says which generator).
 
 Determinism: files come from `dpkg -L` of fixed package lists; every candidate list is
 ordered by sha1 of its name and taken until a fixed byte cap; commands run with LC_ALL,
-TZ and COLUMNS fixed. What varies between machines is documented in tools/train/README.md
+TZ and COLUMNS fixed. What varies between machines is documented in docs/training.md
 (timestamps in ls/tar output, /var/log contents, lscpu/ip output, node version).
 """
 import argparse
