@@ -203,7 +203,7 @@ def main():
             rows.append({"path": path, "method": name, "kept": kept / n_words, "must_keep": m_keep / max(1, m_all),
                          "rare": r_keep / max(1, r_all), "recover_bits": bits / max(1, dropped)})
             print(f"{path:14s} {name:10s} done", file=sys.stderr, flush=True)
-    print(f"| path | method | words kept | must-keep kept | rare kept | recover (bits, lower is better) |")
+    print("| path | method | words kept | must-keep kept | rare kept | recover (bits, lower is better) |")
     print("|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['path']} | {r['method']} | {r['kept']:.3f} | {r['must_keep']:.3f} | {r['rare']:.3f} | "

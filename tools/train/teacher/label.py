@@ -19,21 +19,14 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import calibrate  # noqa: E402
 import ngram  # noqa: E402
+from labeled_data import derive_span  # noqa: E402  (the span rule users' labels get too)
 from must_keep import must_keep_mask  # noqa: E402
 
 CHUNK = 350
 SPLITS = ("train", "valid", "test")
-
-
-def spans(keep, radius=2):
-    """span[i] = 1 when more than half of the words in [i-radius, i+radius] are kept."""
-    k = np.asarray(keep, dtype=np.float64)
-    c = np.concatenate([[0.0], np.cumsum(k)])
-    i = np.arange(len(k))
-    lo, hi = np.maximum(i - radius, 0), np.minimum(i + radius + 1, len(k))
-    return ((c[hi] - c[lo]) / (hi - lo) > 0.5).astype(np.int8)
 
 
 def calibrate_thresholds(scores, forced, kinds, target):
@@ -92,7 +85,7 @@ def main():
                 keep = (fo | (sc > th[d["kind"]])).astype(np.int8)
                 for c0 in range(0, len(w), CHUNK):
                     k = keep[c0:c0 + CHUNK]
-                    sp = spans(k)
+                    sp = derive_span(k)
                     f.write(json.dumps({"id": f"{d['id']}#{c0 // CHUNK}", "kind": d["kind"],
                                         "split": s, "words": w[c0:c0 + CHUNK],
                                         "keep": k.tolist(), "span": sp.tolist()},
