@@ -24,5 +24,7 @@ void add_retrieve_command(CLI::App& app);
 void add_ccr_command(CLI::App& app);
 // `kompress quantize IN_DIR OUT_DIR --precision int8|bf16` (quantize_command.cc).
 void add_quantize_command(CLI::App& app);
+// `kompress bench [--json]` (bench_command.cc, bench_measure.cc).
+void add_bench_command(CLI::App& app);
 
 }  // namespace kompress::cli

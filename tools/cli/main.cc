@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   add_tokenize_command(app);
   add_inspect_command(app);
   add_quantize_command(app);
+  add_bench_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

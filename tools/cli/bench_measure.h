@@ -1,0 +1,47 @@
+// Measurements behind `kompress bench`: one workload of one engine configuration per process
+// (so peak RSS and load time are its own), and oneDNN's GEMM throughput on the model's shapes.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kompress/model.h"
+
+namespace kompress::cli {
+
+struct BenchRow {
+  std::string engine = "kompress";
+  std::string precision;
+  std::string workload;  // "1x512", "8x512", "doc20000"
+  int batch = 1;         // chunks per score() call
+  int64_t tokens = 0;    // tokens scored per pass
+  double tokens_per_s = 0;
+  double p50_ms = 0;     // per chunk
+  double p99_ms = 0;
+  double peak_rss_mb = 0;
+  double load_ms = 0;
+  std::string cpu;       // kernels in use
+};
+
+nlohmann::json to_json(const BenchRow& row);
+BenchRow row_from_json(const nlohmann::json& j);
+
+// Loads `model_dir` at `precision`, scores `chunks` in calls of `batch` chunks `passes` times
+// after one warm-up pass, and reports per-chunk latency percentiles over all calls.
+BenchRow measure_model(const std::string& model_dir, Precision precision, int threads,
+                       const std::vector<std::vector<int32_t>>& chunks, int batch, int passes);
+
+// Tokens/s if the model's linear layers ran at oneDNN's own matmul speed and nothing else ran:
+// every encoder and head GEMM of `info`'s shape at `rows` rows, `precision`'s data types,
+// weights pre-packed, timed over `reps` runs (median). The attention products are not GEMMs
+// here and are left out, so the ceiling is a little above what any engine can reach.
+double gemm_ceiling_tokens_per_s(const ModelInfo& info, Precision precision, int64_t rows,
+                                 int reps);
+
+// Peak resident set of this process (VmHWM), MB.
+double peak_rss_mb();
+
+}  // namespace kompress::cli
