@@ -7,7 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <regex>
 
 #include "cli/cli_test_env.h"
 #include "cli/input_segments.h"
@@ -186,10 +185,13 @@ TEST_F(CompressCommand, RetrieveRoundTripThroughTheStore) {
   const std::string file = write_file("traceback.txt", kTraceback);
   const auto r = run_with_model("compress", {"--ratio", "0.3", "--ccr-db", db, file});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(r.out, m, std::regex("Retrieve more: hash=([0-9a-f]{24})\\]\n$")))
-      << r.out;
-  const std::string hash = m[1];
+  // The marker ends the output: "... Retrieve more: hash=<24 hex>]\n".
+  const std::string tag = "Retrieve more: hash=";
+  const auto at = r.out.rfind(tag);
+  ASSERT_NE(at, std::string::npos) << r.out;
+  ASSERT_EQ(r.out.size(), at + tag.size() + ccr::kKeyLength + 2) << r.out;
+  ASSERT_EQ(r.out.substr(r.out.size() - 2), "]\n") << r.out;
+  const std::string hash = r.out.substr(at + tag.size(), ccr::kKeyLength);
   EXPECT_EQ(hash, ccr::content_key(kTraceback));
 
   const auto back = testing::run_kompress({"retrieve", hash, "--ccr-db", db});
