@@ -18,7 +18,7 @@ struct ScratchLayout {
   int64_t kt_floats;
   int64_t score_stride;
   int64_t score_floats;
-  int64_t total() const { return q_floats + kt_floats + score_floats; }
+  int64_t total() const { return 2 * q_floats + kt_floats + score_floats; }
 };
 
 ScratchLayout layout_for(const AttentionShape& shape, int64_t tokens, int64_t max_len,
@@ -58,6 +58,10 @@ void attention(const float* qkv, std::span<const int64_t> seq_starts, const Atte
                 " tokens is longer than the RoPE table (" + std::to_string(rope.max_positions()) +
                 ")");
   }
+  if (shape.head_dim % 2 != 0 || shape.head_dim > 256) {
+    throw Error("attention: head_dim " + std::to_string(shape.head_dim) +
+                " (expected an even number up to 256)");
+  }
   const ScratchLayout l = layout_for(shape, tokens, max_len, omp_get_max_threads());
   if (static_cast<int64_t>(scratch.size()) < l.total()) {
     throw Error("attention: scratch of " + std::to_string(scratch.size()) + " floats, needs " +
@@ -75,7 +79,8 @@ void attention(const float* qkv, std::span<const int64_t> seq_starts, const Atte
   args.q = scratch.data();
   args.kt = args.q + l.q_floats;
   args.kt_stride = l.kt_stride;
-  args.scores = args.kt + l.kt_floats;
+  args.v = args.kt + l.kt_floats;
+  args.scores = args.v + l.q_floats;
   args.score_stride = l.score_stride;
   args.out = out;
   simd_kernels().attention(args);

@@ -21,6 +21,7 @@ struct AttentionArgs {
   float* q = nullptr;              // scratch [heads, tokens, head_dim]: rotated, scaled queries
   float* kt = nullptr;             // scratch [heads, head_dim, kt_stride]: rotated keys, transposed
   int64_t kt_stride = 0;           // >= tokens + kAttentionPad
+  float* v = nullptr;              // scratch [heads, tokens, head_dim]: values, head-major
   float* scores = nullptr;         // scratch per thread: [max threads][kScoreRows * score_stride]
   int64_t score_stride = 0;        // >= longest sequence + kAttentionPad
   float* out = nullptr;            // [tokens, hidden]
