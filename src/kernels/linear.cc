@@ -69,8 +69,6 @@ class Fp32Linear final : public Linear {
     matmul_.run(x, rows, y, accumulate, scratch.data());
   }
 
-  std::string implementation(int64_t rows) const override { return matmul_.implementation(rows); }
-
  private:
   DnnlMatmul matmul_;
 };
@@ -85,8 +83,6 @@ class PackedLinear : public Linear {
         matmul_(source_type(weights_.precision),
                 DnnlMatmul::parse_layout(weights_.layout), weights_.data.data(),
                 dest_type(weights_.precision)) {}
-
-  std::string implementation(int64_t rows) const override { return matmul_.implementation(rows); }
 
   std::optional<OwnedPackedWeights> owned_;
   PackedWeights weights_;

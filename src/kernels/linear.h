@@ -36,9 +36,6 @@ class Linear {
   // Same, with scratch of its own (tests, one-off calls).
   void forward(const float* x, int64_t rows, float* y, bool accumulate = false) const;
 
-  // oneDNN's implementation for `rows` rows, for reports.
-  virtual std::string implementation(int64_t rows) const = 0;
-
   int64_t out_features() const { return out_features_; }
   int64_t in_features() const { return in_features_; }
 

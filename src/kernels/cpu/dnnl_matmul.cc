@@ -208,8 +208,4 @@ void DnnlMatmul::run(const void* src, int64_t rows, void* dst, bool accumulate,
   stream.wait();
 }
 
-std::string DnnlMatmul::implementation(int64_t rows) const {
-  return primitive(rows, false).first.impl_info_str();
-}
-
 }  // namespace kompress::kernels::cpu

@@ -42,9 +42,6 @@ class DnnlMatmul {
   // scratchpad_bytes(rows, accumulate) bytes.
   void run(const void* src, int64_t rows, void* dst, bool accumulate, void* scratchpad) const;
 
-  // oneDNN's name for the implementation picked for `rows` rows ("brg:avx512_core_vnni", ...).
-  std::string implementation(int64_t rows) const;
-
  private:
   using Entry = std::pair<dnnl::matmul::primitive_desc, dnnl::matmul>;
   const Entry& primitive(int64_t rows, bool accumulate) const;
