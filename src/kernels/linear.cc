@@ -80,9 +80,8 @@ class PackedLinear : public Linear {
       : Linear(packed.out_features, packed.in_features),
         owned_(std::move(owned)),
         weights_(owned_ ? owned_->view : packed),
-        matmul_(source_type(weights_.precision),
-                DnnlMatmul::parse_layout(weights_.layout), weights_.data.data(),
-                dest_type(weights_.precision)) {}
+        matmul_(source_type(weights_.precision), DnnlMatmul::parse_layout(weights_.layout),
+                weights_.data.data(), dest_type(weights_.precision)) {}
 
   std::optional<OwnedPackedWeights> owned_;
   PackedWeights weights_;
@@ -116,8 +115,7 @@ class Bf16Linear final : public PackedLinear {
 class Int8Linear final : public PackedLinear {
  public:
   Int8Linear(const PackedWeights& packed, std::optional<OwnedPackedWeights> owned)
-      : PackedLinear(packed, std::move(owned)),
-        levels_(cpu::cpu_features().vnni ? 255 : 127) {}
+      : PackedLinear(packed, std::move(owned)), levels_(cpu::cpu_features().vnni ? 255 : 127) {}
 
   size_t scratch_bytes(int64_t rows, bool accumulate) const override {
     const auto r = static_cast<size_t>(rows);
@@ -134,9 +132,10 @@ class Int8Linear final : public PackedLinear {
     auto* row_scales = cursor.take<float>(r);
     auto* zero_points = cursor.take<int32_t>(r);
     // Not accumulating: the integer sums go straight into y and are dequantised in place.
-    void* acc = accumulate ? static_cast<void*>(cursor.take<int32_t>(
-                                 r * static_cast<size_t>(out_features())))
-                           : static_cast<void*>(y);
+    void* acc =
+        accumulate
+            ? static_cast<void*>(cursor.take<int32_t>(r * static_cast<size_t>(out_features())))
+            : static_cast<void*>(y);
     auto* pad = cursor.take<std::byte>(matmul_.scratchpad_bytes(rows, false));
     const auto& k = cpu::simd_kernels();
     k.quantize_rows(x, rows, in_features(), levels_, xq, row_scales, zero_points);
@@ -154,8 +153,8 @@ void check_packed(const PackedWeights& p) {
   const bool int8 = p.precision == LinearPrecision::kInt8;
   if (p.precision == LinearPrecision::kFp32 || p.out_features <= 0 || p.in_features <= 0 ||
       (int8 && (p.scales.size() != n || p.col_sums.size() != n))) {
-    throw Error("packed weights: precision or sizes do not fit [" +
-                std::to_string(p.out_features) + ", " + std::to_string(p.in_features) + "]");
+    throw Error("packed weights: precision or sizes do not fit [" + std::to_string(p.out_features) +
+                ", " + std::to_string(p.in_features) + "]");
   }
   const dnnl::memory::desc md = DnnlMatmul::parse_layout(p.layout);
   const auto dims = md.dims();
@@ -174,8 +173,7 @@ void Linear::forward(const float* x, int64_t rows, float* y, bool accumulate) co
   void* p = scratch.data();
   size_t space = scratch.size();
   std::align(kAlign, space - kAlign, p, space);
-  forward(x, rows, y, accumulate,
-          std::span<std::byte>(static_cast<std::byte*>(p), space));
+  forward(x, rows, y, accumulate, std::span<std::byte>(static_cast<std::byte*>(p), space));
 }
 
 OwnedPackedWeights pack_weights(LinearPrecision precision, const float* weight,
@@ -195,7 +193,8 @@ OwnedPackedWeights pack_weights(LinearPrecision precision, const float* weight,
       const float scale = amax > 0.0f ? amax / 127.0f : 1.0f;
       int32_t sum = 0;
       for (int64_t i = 0; i < in_features; ++i) {
-        const auto q = static_cast<int8_t>(std::clamp(std::nearbyint(row[i] / scale), -127.0f, 127.0f));
+        const auto q =
+            static_cast<int8_t>(std::clamp(std::nearbyint(row[i] / scale), -127.0f, 127.0f));
         plain[static_cast<size_t>(o * in_features + i)] = static_cast<std::byte>(q);
         sum += q;
       }
@@ -211,7 +210,7 @@ OwnedPackedWeights pack_weights(LinearPrecision precision, const float* weight,
   owned.data.resize(to.get_size());
   DnnlMatmul::reorder(DnnlMatmul::out_major(weight_type(precision), in_features, out_features),
                       plain.data(), to, owned.data.data());
-  owned.view = {precision, out_features,  in_features,  DnnlMatmul::describe_layout(to),
+  owned.view = {precision,  out_features, in_features,   DnnlMatmul::describe_layout(to),
                 owned.data, owned.scales, owned.col_sums};
   return owned;
 }
@@ -219,8 +218,8 @@ OwnedPackedWeights pack_weights(LinearPrecision precision, const float* weight,
 std::unique_ptr<Linear> make_linear(const PackedWeights& packed) {
   check_packed(packed);
   std::optional<OwnedPackedWeights> owned;
-  const dnnl::memory::desc want = preferred(packed.precision, packed.out_features,
-                                            packed.in_features);
+  const dnnl::memory::desc want =
+      preferred(packed.precision, packed.out_features, packed.in_features);
   if (DnnlMatmul::describe_layout(want) != packed.layout) {
     owned.emplace();
     owned->data.resize(want.get_size());

@@ -15,10 +15,10 @@
 namespace kompress::model {
 
 // Metadata keys of a quantized checkpoint.
-inline constexpr const char* kPrecisionKey = "kompress.precision";   // "int8" or "bf16"
-inline constexpr const char* kLayoutSuffix = ".layout";              // "<weight name>.layout"
-inline constexpr const char* kScaleSuffix = "_scale";                // F32 [out], int8 only
-inline constexpr const char* kColSumSuffix = "_col_sum";             // I32 [out], int8 only
+inline constexpr const char* kPrecisionKey = "kompress.precision";  // "int8" or "bf16"
+inline constexpr const char* kLayoutSuffix = ".layout";             // "<weight name>.layout"
+inline constexpr const char* kScaleSuffix = "_scale";               // F32 [out], int8 only
+inline constexpr const char* kColSumSuffix = "_col_sum";            // I32 [out], int8 only
 
 // The precision a checkpoint was quantized to, or fp32 for a plain one. Throws kompress::Error
 // for an unknown kompress.precision value.

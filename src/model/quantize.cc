@@ -41,13 +41,14 @@ std::vector<float> linear_matrix(const weights::TensorView& t, int64_t& out, int
 
 void quantize_checkpoint(const std::string& in_dir, const std::string& out_dir,
                          LinearPrecision precision) {
-  if (precision == LinearPrecision::kFp32) throw Error("quantize: the precision must be int8 or bf16");
+  if (precision == LinearPrecision::kFp32)
+    throw Error("quantize: the precision must be int8 or bf16");
   const fs::path in(in_dir), out(out_dir);
   const auto config = weights::ModelConfig::from_file((in / "config.json").string());
   const auto file = weights::SafetensorsFile::open((in / "model.safetensors").string());
   if (stored_precision(file) != LinearPrecision::kFp32) {
-    throw Error(file.path() + ": already quantized to " +
-                precision_name(stored_precision(file)) + "; quantize the fp32 checkpoint");
+    throw Error(file.path() + ": already quantized to " + precision_name(stored_precision(file)) +
+                "; quantize the fp32 checkpoint");
   }
   const CheckpointLayout layout = detect_layout(file);
   check_tensors(file, expected_tensors(config, layout));
@@ -64,7 +65,8 @@ void quantize_checkpoint(const std::string& in_dir, const std::string& out_dir,
     }
     int64_t rows = 0, cols = 0;
     const std::vector<float> matrix = linear_matrix(t, rows, cols);
-    const auto& p = packed.emplace_back(kernels::pack_weights(precision, matrix.data(), rows, cols));
+    const auto& p =
+        packed.emplace_back(kernels::pack_weights(precision, matrix.data(), rows, cols));
     const auto elements = static_cast<int64_t>(p.data.size() / weights::dtype_size(packed_type));
     tensors.push_back({t.name, packed_type, {elements}, p.data});
     metadata[t.name + kLayoutSuffix] = p.view.layout;

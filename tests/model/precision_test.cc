@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <sstream>
 #include <span>
+#include <sstream>
 
 #include "kernels/cpu/cpu_isa.h"
 #include "kompress/model.h"
@@ -118,10 +118,11 @@ class PrecisionAgreement : public ::testing::Test {
     const Model m = Model::load(dir_->string(), {.precision = precision});
     EXPECT_EQ(m.info().precision, name);
     const Agreement a = compare(*reference_, m.score(batch()));
-    std::printf("  %s (%s kernels) vs fp32 on %zu tokens in %zu chunks: keep agreement %.4f%%, "
-                "max |score diff| %.4f, mean %.5f\n",
-                name, m.info().cpu.c_str(), a.tokens, chunks_->size(), 100.0 * a.fraction,
-                a.max_diff, a.mean_diff);
+    std::printf(
+        "  %s (%s kernels) vs fp32 on %zu tokens in %zu chunks: keep agreement %.4f%%, "
+        "max |score diff| %.4f, mean %.5f\n",
+        name, m.info().cpu.c_str(), a.tokens, chunks_->size(), 100.0 * a.fraction, a.max_diff,
+        a.mean_diff);
     return a;
   }
 

@@ -76,7 +76,8 @@ TEST_F(Quantize, ABadLayoutNamesTheFileAndTensor) {
   Model::quantize(fp32_.string(), out.string(), Precision::kInt8);
   const auto file = weights::SafetensorsFile::open((out / "model.safetensors").string());
   std::vector<weights::TensorData> tensors;
-  for (const auto& t : file.tensors()) tensors.push_back({t.name, t.dtype, t.shape, {t.data, t.nbytes}});
+  for (const auto& t : file.tensors())
+    tensors.push_back({t.name, t.dtype, t.shape, {t.data, t.nbytes}});
   auto metadata = file.metadata();
   const std::string victim = "encoder.layers.1.mlp.Wi.weight";
   metadata[victim + ".layout"] = "s8 1x1 pad 1x1 strides 1,1 blocks -";

@@ -2,6 +2,8 @@
 // ModernBERT-base shape (seeded random weights) at 1x512, 8x512 and a 20,000-word document, per
 // precision, beside oneDNN's GEMM ceiling on the same shapes. Each measurement runs in a fresh
 // child process (`kompress bench --child ...`), so its peak RSS and load time are its own.
+#include <omp.h>
+#include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -10,8 +12,6 @@
 #include <random>
 #include <sstream>
 #include <string>
-#include <omp.h>
-#include <unistd.h>
 #include <vector>
 
 #include "cli/bench_measure.h"
@@ -72,7 +72,8 @@ std::vector<std::vector<int32_t>> document_chunks(const BenchArgs& args, std::st
     const size_t tokens = static_cast<size_t>(args.doc_words) * 3 / 2;  // ~1.5 tokens a word
     for (size_t done = 0; done < tokens; done += kChunkTokens - 2) {
       std::vector<int32_t> c{50281};
-      for (size_t i = 0; i < kChunkTokens - 2; ++i) c.push_back(static_cast<int32_t>(1000 + rng() % 49000));
+      for (size_t i = 0; i < kChunkTokens - 2; ++i)
+        c.push_back(static_cast<int32_t>(1000 + rng() % 49000));
       c.push_back(50282);
       chunks.push_back(std::move(c));
     }
@@ -85,11 +86,12 @@ std::vector<std::vector<int32_t>> document_chunks(const BenchArgs& args, std::st
   }
   if (words.empty()) throw Error("bench: the --text files hold no words");
   std::string doc;
-  for (int i = 0; i < args.doc_words; ++i) doc += words[static_cast<size_t>(i) % words.size()] + " ";
+  for (int i = 0; i < args.doc_words; ++i)
+    doc += words[static_cast<size_t>(i) % words.size()] + " ";
   const auto tokenizer = Tokenizer::from_file(args.tokenizer);
   const auto ids = tokenizer.encode(doc, {.add_special_tokens = false}).ids;
-  source = "real text: " + std::to_string(args.doc_words) + " words, " + std::to_string(ids.size()) +
-           " tokens";
+  source = "real text: " + std::to_string(args.doc_words) + " words, " +
+           std::to_string(ids.size()) + " tokens";
   for (size_t i = 0; i < ids.size(); i += kChunkTokens - 2) {
     std::vector<int32_t> c{tokenizer.token_to_id("[CLS]")};
     c.insert(c.end(), ids.begin() + static_cast<std::ptrdiff_t>(i),
@@ -106,14 +108,16 @@ void run_child(const std::vector<std::string>& a) {
   if (a.size() == 5 && a[0] == "ceiling") {
     if (std::stoi(a[4]) > 0) omp_set_num_threads(std::stoi(a[4]));
     const ModelInfo info = Model::load(a[1]).info();
-    const double c = gemm_ceiling_tokens_per_s(info, parse_precision(a[2]), kChunkTokens, std::stoi(a[3]));
+    const double c =
+        gemm_ceiling_tokens_per_s(info, parse_precision(a[2]), kChunkTokens, std::stoi(a[3]));
     std::printf("%s\n", nlohmann::json{{"ceiling", c}}.dump().c_str());
     return;
   }
   if (a.size() != 8) throw Error("bench --child: expected 8 values");
   const auto all = nlohmann::json::parse(read_file(a[7])).get<std::vector<std::vector<int32_t>>>();
   const size_t n = std::min(all.size(), static_cast<size_t>(std::stoul(a[4])));
-  const std::vector<std::vector<int32_t>> chunks(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n));
+  const std::vector<std::vector<int32_t>> chunks(all.begin(),
+                                                 all.begin() + static_cast<std::ptrdiff_t>(n));
   BenchRow row = measure_model(a[0], parse_precision(a[1]), std::stoi(a[6]), chunks,
                                std::stoi(a[3]), std::stoi(a[5]));
   row.workload = a[2];
@@ -142,10 +146,11 @@ nlohmann::json run_in_child(const std::vector<std::string>& values) {
 
 void print_table(const std::vector<BenchRow>& rows, const nlohmann::json& ceiling,
                  const std::string& source) {
-  std::printf("kompress bench: ModernBERT-base shape, seeded random weights, %s, OMP_WAIT_POLICY=%s\n",
-              source.c_str(), wait_policy().c_str());
-  std::printf("%-9s %-5s %-9s %6s %9s %9s %9s %9s %8s %8s\n", "engine", "prec", "workload",
-              "batch", "tokens/s", "p50 ms", "p99 ms", "RSS MB", "load ms", "ceiling");
+  std::printf(
+      "kompress bench: ModernBERT-base shape, seeded random weights, %s, OMP_WAIT_POLICY=%s\n",
+      source.c_str(), wait_policy().c_str());
+  std::printf("%-9s %-5s %-9s %6s %9s %9s %9s %9s %8s %8s\n", "engine", "prec", "workload", "batch",
+              "tokens/s", "p50 ms", "p99 ms", "RSS MB", "load ms", "ceiling");
   for (const auto& r : rows) {
     const double c = ceiling.value(r.precision, 0.0);
     std::printf("%-9s %-5s %-9s %6d %9.0f %9.1f %9.1f %9.0f %8.0f %7.0f%%\n", r.engine.c_str(),
@@ -154,16 +159,17 @@ void print_table(const std::vector<BenchRow>& rows, const nlohmann::json& ceilin
   }
   std::printf("GEMM ceiling (oneDNN matmul alone on the same shapes, 512 rows), tokens/s:");
   for (const auto& [k, v] : ceiling.items()) std::printf(" %s %.0f", k.c_str(), v.get<double>());
-  std::printf("\nRatios: int8/fp32 and bf16/fp32 speed-ups per workload are the tokens/s columns "
-              "divided by the fp32 row of the same workload.\n");
+  std::printf(
+      "\nRatios: int8/fp32 and bf16/fp32 speed-ups per workload are the tokens/s columns "
+      "divided by the fp32 row of the same workload.\n");
 }
 
 void run_bench(const BenchArgs& args) {
   if (!args.child.empty()) return run_child(args.child);
   const bool bf16_ok = kernels::cpu::cpu_features().isa == kernels::cpu::CpuIsa::kAvx512;
-  const fs::path work = args.work_dir.empty()
-                            ? fs::temp_directory_path() / ("kompress-bench-" + std::to_string(getpid()))
-                            : fs::path(args.work_dir);
+  const fs::path work = args.work_dir.empty() ? fs::temp_directory_path() /
+                                                    ("kompress-bench-" + std::to_string(getpid()))
+                                              : fs::path(args.work_dir);
   const fs::path fp32_dir = work / "fp32";
   fs::create_directories(fp32_dir);
   if (!fs::exists(fp32_dir / "model.safetensors")) {
@@ -198,7 +204,8 @@ void run_bench(const BenchArgs& args) {
     fs::path dir = fp32_dir;
     if (p != "fp32") {
       dir = work / p;
-      if (!fs::exists(dir / "model.safetensors")) Model::quantize(fp32_dir.string(), dir.string(), parse_precision(p));
+      if (!fs::exists(dir / "model.safetensors"))
+        Model::quantize(fp32_dir.string(), dir.string(), parse_precision(p));
     }
     for (const auto& w : workloads) {
       rows.push_back(row_from_json(run_in_child(
@@ -219,7 +226,8 @@ void run_bench(const BenchArgs& args) {
                         {"omp_wait_policy", wait_policy()}};
   for (const auto& r : rows) {
     auto j = to_json(r);
-    if (ceiling.contains(r.precision)) j["fraction_of_ceiling"] = r.tokens_per_s / ceiling[r.precision].get<double>();
+    if (ceiling.contains(r.precision))
+      j["fraction_of_ceiling"] = r.tokens_per_s / ceiling[r.precision].get<double>();
     out["rows"].push_back(j);
   }
   std::printf("%s\n", out.dump(2).c_str());

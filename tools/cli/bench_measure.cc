@@ -52,10 +52,17 @@ void fill_normal_values(std::vector<std::byte>& bytes, kernels::cpu::DnnlMatmul:
 }  // namespace
 
 nlohmann::json to_json(const BenchRow& r) {
-  return {{"engine", r.engine},     {"precision", r.precision},     {"workload", r.workload},
-          {"batch", r.batch},       {"tokens", r.tokens},           {"tokens_per_s", r.tokens_per_s},
-          {"p50_ms", r.p50_ms},     {"p99_ms", r.p99_ms},           {"peak_rss_mb", r.peak_rss_mb},
-          {"load_ms", r.load_ms},   {"cpu", r.cpu}};
+  return {{"engine", r.engine},
+          {"precision", r.precision},
+          {"workload", r.workload},
+          {"batch", r.batch},
+          {"tokens", r.tokens},
+          {"tokens_per_s", r.tokens_per_s},
+          {"p50_ms", r.p50_ms},
+          {"p99_ms", r.p99_ms},
+          {"peak_rss_mb", r.peak_rss_mb},
+          {"load_ms", r.load_ms},
+          {"cpu", r.cpu}};
 }
 
 BenchRow row_from_json(const nlohmann::json& j) {
@@ -123,20 +130,25 @@ double gemm_ceiling_tokens_per_s(const ModelInfo& info, Precision precision, int
                                  int reps) {
   using kernels::cpu::DnnlMatmul;
   using DT = DnnlMatmul::DataType;
-  const DT src = precision == Precision::kInt8 ? DT::u8
-                 : precision == Precision::kBf16 ? DT::bf16 : DT::f32;
+  const DT src = precision == Precision::kInt8   ? DT::u8
+                 : precision == Precision::kBf16 ? DT::bf16
+                                                 : DT::f32;
   const DT wei = precision == Precision::kInt8 ? DT::s8 : src;
   const DT dst = precision == Precision::kInt8 ? DT::s32 : DT::f32;
   const int64_t h = info.hidden_size, inter = info.intermediate_size;
   // (in, out, count): the encoder's four projections per layer, then the two heads.
   const std::vector<std::array<int64_t, 3>> shapes = {
-      {h, 3 * h, info.num_layers}, {h, h, info.num_layers}, {h, 2 * inter, info.num_layers},
-      {inter, h, info.num_layers}, {h, 2, 1}, {h, model::kSpanKernel0 * model::kSpanChannels, 1}};
+      {h, 3 * h, info.num_layers},
+      {h, h, info.num_layers},
+      {h, 2 * inter, info.num_layers},
+      {inter, h, info.num_layers},
+      {h, 2, 1},
+      {h, model::kSpanKernel0 * model::kSpanChannels, 1}};
   double seconds = 0;
   std::mt19937 rng(1);
   for (const auto& [in, out, count] : shapes) {
-    const dnnl::memory::desc md =
-        precision == Precision::kFp32 ? DnnlMatmul::out_major(DT::f32, in, out)
+    const dnnl::memory::desc md = precision == Precision::kFp32
+                                      ? DnnlMatmul::out_major(DT::f32, in, out)
                                       : DnnlMatmul::preferred_weights(src, wei, dst, in, out);
     std::vector<std::byte> weights(md.get_size()), x(static_cast<size_t>(rows * in) * 4),
         y(static_cast<size_t>(rows * out) * 4);

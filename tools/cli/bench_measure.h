@@ -19,11 +19,11 @@ struct BenchRow {
   int batch = 1;         // chunks per score() call
   int64_t tokens = 0;    // tokens scored per pass
   double tokens_per_s = 0;
-  double p50_ms = 0;     // per chunk
+  double p50_ms = 0;  // per chunk
   double p99_ms = 0;
   double peak_rss_mb = 0;
   double load_ms = 0;
-  std::string cpu;       // kernels in use
+  std::string cpu;  // kernels in use
 };
 
 nlohmann::json to_json(const BenchRow& row);

@@ -25,10 +25,12 @@ void run_quantize(const QuantizeArgs& args) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto bytes = [](const std::string& dir) {
-    return static_cast<double>(std::filesystem::file_size(
-               std::filesystem::path(dir) / "model.safetensors")) / 1e6;
+    return static_cast<double>(
+               std::filesystem::file_size(std::filesystem::path(dir) / "model.safetensors")) /
+           1e6;
   };
-  std::fprintf(stderr, "kompress: wrote %s/model.safetensors (%s, %.1f MB from %.1f MB) in %.1f s\n",
+  std::fprintf(stderr,
+               "kompress: wrote %s/model.safetensors (%s, %.1f MB from %.1f MB) in %.1f s\n",
                args.out_dir.c_str(), args.precision.c_str(), bytes(args.out_dir),
                bytes(args.in_dir), seconds);
 }

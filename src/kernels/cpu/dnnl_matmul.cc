@@ -46,10 +46,14 @@ memory::data_type type_named(const std::string& name) {
 
 std::string type_name(memory::data_type type) {
   switch (type) {
-    case memory::data_type::s8: return "s8";
-    case memory::data_type::bf16: return "bf16";
-    case memory::data_type::f32: return "f32";
-    default: throw Error("weights layout: unsupported data type");
+    case memory::data_type::s8:
+      return "s8";
+    case memory::data_type::bf16:
+      return "bf16";
+    case memory::data_type::f32:
+      return "f32";
+    default:
+      throw Error("weights layout: unsupported data type");
   }
 }
 
@@ -63,7 +67,8 @@ std::string DnnlMatmul::describe_layout(const memory::desc& md) {
   }
   std::string blocks;
   for (int i = 0; i < b.inner_nblks; ++i) {
-    blocks += (i ? "," : "") + std::to_string(b.inner_blks[i]) + "@" + std::to_string(b.inner_idxs[i]);
+    blocks +=
+        (i ? "," : "") + std::to_string(b.inner_blks[i]) + "@" + std::to_string(b.inner_idxs[i]);
   }
   return type_name(md.data_type()) + " " + join(d.dims, 2, 'x') + " pad " +
          join(d.padded_dims, 2, 'x') + " strides " + join(b.strides, 2, ',') + " blocks " +
@@ -106,7 +111,8 @@ memory::desc DnnlMatmul::parse_layout(const std::string& text) {
           throw std::invalid_argument(text);
         }
         const auto size_idx = split_ints(item.substr(0, at) + "@" + item.substr(at + 1), '@');
-        if (size_idx[0] <= 0 || size_idx[1] < 0 || size_idx[1] > 1) throw std::invalid_argument(text);
+        if (size_idx[0] <= 0 || size_idx[1] < 0 || size_idx[1] > 1)
+          throw std::invalid_argument(text);
         b.inner_blks[b.inner_nblks] = size_idx[0];
         b.inner_idxs[b.inner_nblks] = size_idx[1];
         ++b.inner_nblks;
@@ -136,8 +142,8 @@ memory::desc DnnlMatmul::out_major(DataType type, int64_t k, int64_t n) {
   return memory::desc({k, n}, type, Tag::ba);
 }
 
-memory::desc DnnlMatmul::preferred_weights(DataType src, DataType weights, DataType dst,
-                                           int64_t k, int64_t n) {
+memory::desc DnnlMatmul::preferred_weights(DataType src, DataType weights, DataType dst, int64_t k,
+                                           int64_t n) {
   // The layout is chosen for a typical chunk; brgemm's packing does not depend on the rows.
   constexpr int64_t kRows = 512;
   const dnnl::matmul::desc desc(memory::desc({kRows, k}, src, Tag::ab),

@@ -33,8 +33,9 @@ class DnnlMatmul {
   // Bytes of oneDNN scratchpad run() needs (the caller owns it, so concurrent calls never share).
   size_t scratchpad_bytes(int64_t rows, bool accumulate) const;
 
-  // A blocked layout as text, e.g. "s8 768x2304 pad 768x2304 strides 4096,49152 blocks 16@0,64@1,4@0"
-  // (docs/quantized-checkpoints.md), and back. parse_layout throws kompress::Error on bad text.
+  // A blocked layout as text, e.g. "s8 768x2304 pad 768x2304 strides 4096,49152 blocks
+  // 16@0,64@1,4@0" (docs/quantized-checkpoints.md), and back. parse_layout throws kompress::Error
+  // on bad text.
   static std::string describe_layout(const dnnl::memory::desc& md);
   static dnnl::memory::desc parse_layout(const std::string& text);
 

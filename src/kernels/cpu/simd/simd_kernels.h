@@ -10,25 +10,25 @@ namespace kompress::kernels::cpu {
 
 // Where one attention call reads and writes (see attention.h for the layouts).
 struct AttentionArgs {
-  const float* qkv = nullptr;      // [tokens, 3 * hidden]
+  const float* qkv = nullptr;  // [tokens, 3 * hidden]
   const int64_t* seq_starts = nullptr;
   int64_t num_seqs = 0;
   int64_t num_heads = 0;
   int64_t head_dim = 0;
-  int64_t window_half = -1;        // negative: global
-  const float* cos = nullptr;      // RoPE tables [positions, head_dim / 2]
+  int64_t window_half = -1;    // negative: global
+  const float* cos = nullptr;  // RoPE tables [positions, head_dim / 2]
   const float* sin = nullptr;
-  float* q = nullptr;              // scratch [heads, tokens, head_dim]: rotated, scaled queries
-  float* kt = nullptr;             // scratch [heads, head_dim, kt_stride]: rotated keys, transposed
-  int64_t kt_stride = 0;           // >= tokens + kAttentionPad
-  float* v = nullptr;              // scratch [heads, tokens, head_dim]: values, head-major
-  float* scores = nullptr;         // scratch per thread: [max threads][kScoreRows * score_stride]
-  int64_t score_stride = 0;        // >= longest sequence + kAttentionPad
-  float* out = nullptr;            // [tokens, hidden]
+  float* q = nullptr;        // scratch [heads, tokens, head_dim]: rotated, scaled queries
+  float* kt = nullptr;       // scratch [heads, head_dim, kt_stride]: rotated keys, transposed
+  int64_t kt_stride = 0;     // >= tokens + kAttentionPad
+  float* v = nullptr;        // scratch [heads, tokens, head_dim]: values, head-major
+  float* scores = nullptr;   // scratch per thread: [max threads][kScoreRows * score_stride]
+  int64_t score_stride = 0;  // >= longest sequence + kAttentionPad
+  float* out = nullptr;      // [tokens, hidden]
 };
 
-inline constexpr int64_t kAttentionPad = 32;   // extra key columns the vector loops may read
-inline constexpr int64_t kScoreRows = 4;       // queries scored together
+inline constexpr int64_t kAttentionPad = 32;  // extra key columns the vector loops may read
+inline constexpr int64_t kScoreRows = 4;      // queries scored together
 
 struct SimdKernels {
   const char* isa;
@@ -43,8 +43,8 @@ struct SimdKernels {
   // y[r, n] (+)= (acc[r, n] - zero_points[r] * col_sums[n]) * row_scales[r] * col_scales[n].
   // `acc` may alias `y` when not accumulating.
   void (*dequantize)(const int32_t* acc, int64_t rows, int64_t cols, const int32_t* col_sums,
-                     const float* row_scales, const int32_t* zero_points,
-                     const float* col_scales, float* y, bool accumulate);
+                     const float* row_scales, const int32_t* zero_points, const float* col_scales,
+                     float* y, bool accumulate);
   // Round to nearest even, as bf16 bit patterns.
   void (*to_bf16)(const float* x, int64_t n, uint16_t* out);
 };
