@@ -116,8 +116,8 @@ class AnchorReporter : public benchmark::ConsoleReporter {
       auto it = run.counters.find("MB/s");
       if (it == run.counters.end()) continue;
       lines_.push_back(run.benchmark_name() + ": " + std::to_string(it->second.value) +
-                       " MB/s, anchor >= " + std::to_string(kAnchorMBps) + " MB/s: " +
-                       (it->second.value >= kAnchorMBps ? "holds" : "MISSED"));
+                       " MB/s, anchor >= " + std::to_string(kAnchorMBps) +
+                       " MB/s: " + (it->second.value >= kAnchorMBps ? "holds" : "MISSED"));
     }
   }
   void Finalize() override {

@@ -33,9 +33,10 @@ std::string builtin_tokenizer_json() {
   const int next = static_cast<int>(vocab.size());
   auto added = [](int id, const char* content, bool lstrip, bool rstrip, bool single_word,
                   bool normalized, bool special) {
-    return nlohmann::json{{"id", id},           {"content", content},   {"lstrip", lstrip},
-                          {"rstrip", rstrip},   {"single_word", single_word},
-                          {"normalized", normalized}, {"special", special}};
+    return nlohmann::json{
+        {"id", id},          {"content", content},         {"lstrip", lstrip},
+        {"rstrip", rstrip},  {"single_word", single_word}, {"normalized", normalized},
+        {"special", special}};
   };
   nlohmann::json j = {
       {"added_tokens",

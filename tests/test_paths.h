@@ -32,8 +32,8 @@ inline std::filesystem::path make_temp_dir(const std::string& name) {
 }  // namespace kompress::testing
 
 // Skips the current test when ../shared/models/modernbert-base is missing.
-#define KOMPRESS_REQUIRE_MODERNBERT(dir_var)                                              \
-  const std::filesystem::path dir_var = ::kompress::testing::modernbert_dir();            \
-  if (dir_var.empty()) {                                                                  \
+#define KOMPRESS_REQUIRE_MODERNBERT(dir_var)                                                \
+  const std::filesystem::path dir_var = ::kompress::testing::modernbert_dir();              \
+  if (dir_var.empty()) {                                                                    \
     GTEST_SKIP() << "../shared/models/modernbert-base is absent (set KOMPRESS_SHARED_DIR)"; \
   }

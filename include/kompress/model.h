@@ -1,8 +1,8 @@
 // kompress/model.h: a Kompress model (ModernBERT encoder + token head + span head) that scores
 // tokens.
 //
-//   auto model = kompress::Model::load("models/kompress-mini");   // config.json + model.safetensors
-//   std::vector<int32_t> ids = {50281, 12092, 10186, 50282};
+//   auto model = kompress::Model::load("models/kompress-mini");   // config.json +
+//   model.safetensors std::vector<int32_t> ids = {50281, 12092, 10186, 50282};
 //   std::vector<std::span<const int32_t>> batch = {ids};
 //   auto out = model.score(batch);                   // out[0].final_scores[i] in [0, 1]
 //
@@ -40,13 +40,13 @@ struct ModelInfo {
   int64_t num_heads = 0;
   int64_t intermediate_size = 0;
   int64_t vocab_size = 0;
-  int64_t max_tokens = 0;       // longest sequence score() accepts
-  int64_t local_window = 0;     // keys a local layer sees on each side
+  int64_t max_tokens = 0;    // longest sequence score() accepts
+  int64_t local_window = 0;  // keys a local layer sees on each side
   std::vector<bool> layer_is_global;
-  int64_t parameters = 0;       // elements in the checkpoint
-  int64_t weight_bytes = 0;     // bytes of tensor data in the file
-  std::string precision;        // "fp32", "bf16" or "int8": what the linear layers run at
-  std::string cpu;              // kernels in use: "avx512", "avx2" or "generic"
+  int64_t parameters = 0;    // elements in the checkpoint
+  int64_t weight_bytes = 0;  // bytes of tensor data in the file
+  std::string precision;     // "fp32", "bf16" or "int8": what the linear layers run at
+  std::string cpu;           // kernels in use: "avx512", "avx2" or "generic"
 };
 
 struct LoadOptions {
@@ -76,8 +76,7 @@ class Model {
   // the linear weights packed for this CPU's kernels, so that load() maps them in place with
   // no fp32 copy (a CPU with other kernels repacks a copy at load). Throws kompress::Error for
   // bad input, an already quantized checkpoint, fp32, or bf16 on a CPU without AVX-512.
-  static void quantize(const std::string& in_dir, const std::string& out_dir,
-                       Precision precision);
+  static void quantize(const std::string& in_dir, const std::string& out_dir, Precision precision);
 
   Model(Model&&) noexcept;
   Model& operator=(Model&&) noexcept;

@@ -44,8 +44,8 @@ size_t KompressHeads::scratch_bytes(int64_t tokens) const {
          std::max(token_head_->scratch_bytes(tokens, false), conv0_->scratch_bytes(tokens, false));
 }
 
-void KompressHeads::span_logits(const float* taps, std::span<const int64_t> seq_starts,
-                                float* act, float* logits) const {
+void KompressHeads::span_logits(const float* taps, std::span<const int64_t> seq_starts, float* act,
+                                float* logits) const {
   constexpr int64_t kTaps0 = kSpanKernel0 * kSpanChannels;
   // First conv (kernel 5, padding 2) + GELU, per sequence.
   constexpr int64_t kPad0 = kSpanKernel0 / 2;
@@ -74,7 +74,8 @@ void KompressHeads::span_logits(const float* taps, std::span<const int64_t> seq_
         const int64_t src = t + k - kPad1;
         if (src < begin || src >= end) continue;
         const float* a = act + src * kSpanChannels;
-        for (int64_t c = 0; c < kSpanChannels; ++c) sum += conv1_weight_[c * kSpanKernel1 + k] * a[c];
+        for (int64_t c = 0; c < kSpanChannels; ++c)
+          sum += conv1_weight_[c * kSpanKernel1 + k] * a[c];
       }
       logits[t] = sum;
     }

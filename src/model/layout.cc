@@ -22,7 +22,8 @@ std::string join_capped(const std::vector<std::string>& items) {
   constexpr size_t kMaxListed = 8;
   std::string out;
   for (size_t i = 0; i < items.size() && i < kMaxListed; ++i) out += (i ? ", " : "") + items[i];
-  if (items.size() > kMaxListed) out += " and " + std::to_string(items.size() - kMaxListed) + " more";
+  if (items.size() > kMaxListed)
+    out += " and " + std::to_string(items.size() - kMaxListed) + " more";
   return out;
 }
 
@@ -60,8 +61,8 @@ std::string encoder_prefix(CheckpointLayout layout) {
 }
 
 bool is_linear_weight(const std::string& name) {
-  for (const char* suffix : {"attn.Wqkv.weight", "attn.Wo.weight", "mlp.Wi.weight",
-                             "mlp.Wo.weight"}) {
+  for (const char* suffix :
+       {"attn.Wqkv.weight", "attn.Wo.weight", "mlp.Wi.weight", "mlp.Wo.weight"}) {
     const std::string_view s(suffix);
     if (name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0) {
       return true;
@@ -96,7 +97,7 @@ std::vector<ExpectedTensor> expected_tensors(const weights::ModelConfig& config,
 
 CheckpointLayout detect_layout(const weights::SafetensorsFile& file) {
   return file.find("encoder.embeddings.tok_embeddings.weight") ? CheckpointLayout::kKompressV1
-                                                                : CheckpointLayout::kBareEncoder;
+                                                               : CheckpointLayout::kBareEncoder;
 }
 
 void check_tensors(const weights::SafetensorsFile& file,

@@ -44,6 +44,7 @@ CheckpointLayout detect_layout(const weights::SafetensorsFile& file);
 
 // Throws kompress::Error naming the file and listing missing, unexpected and mis-shaped
 // tensors when `file` does not hold exactly `expected`.
-void check_tensors(const weights::SafetensorsFile& file, const std::vector<ExpectedTensor>& expected);
+void check_tensors(const weights::SafetensorsFile& file,
+                   const std::vector<ExpectedTensor>& expected);
 
 }  // namespace kompress::model

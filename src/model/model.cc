@@ -82,8 +82,8 @@ struct Model::Impl {
         store(std::move(file)),
         threads(options.threads),
         precision(choose_precision(store.file(), options.precision)) {
-    model::check_tensors(store.file(),
-                         model::expected_tensors(config, layout, model::stored_precision(store.file())));
+    model::check_tensors(store.file(), model::expected_tensors(
+                                           config, layout, model::stored_precision(store.file())));
     const model::LinearLoader linears(store, precision);
     encoder.emplace(config, store, model::encoder_prefix(layout), linears);
     if (layout == CheckpointLayout::kKompressV1) heads.emplace(config.hidden_size, store, linears);
@@ -191,8 +191,7 @@ Model Model::load(const std::string& config_path, const std::string& weights_pat
   return Model(std::make_unique<Impl>(std::move(config), std::move(file), options));
 }
 
-void Model::quantize(const std::string& in_dir, const std::string& out_dir,
-                     Precision precision) {
+void Model::quantize(const std::string& in_dir, const std::string& out_dir, Precision precision) {
   model::quantize_checkpoint(in_dir, out_dir, to_linear(precision));
 }
 

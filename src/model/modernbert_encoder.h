@@ -44,9 +44,9 @@ class ModernBertEncoder {
 
   // The buffers of one pass; regions are shared by values that are never alive together.
   struct Buffers {
-    float* wide;     // Wqkv output [T, 3H], later Wi output [T, 2I]
-    float* narrow;   // normed input [T, H], later the attention context
-    float* attn;     // attention scratch, later the GeGLU output [T, I]
+    float* wide;    // Wqkv output [T, 3H], later Wi output [T, 2I]
+    float* narrow;  // normed input [T, H], later the attention context
+    float* attn;    // attention scratch, later the GeGLU output [T, I]
     std::span<std::byte> attn_scratch;
     std::span<std::byte> linear;  // the linear layers' scratch
   };
@@ -57,8 +57,8 @@ class ModernBertEncoder {
   Plan plan(std::span<const int64_t> seq_starts) const;
 
   void embed(std::span<const int32_t> ids, float* h) const;
-  void run_layer(const Layer& layer, std::span<const int64_t> seq_starts, int64_t tokens,
-                 float* h, const Buffers& b) const;
+  void run_layer(const Layer& layer, std::span<const int64_t> seq_starts, int64_t tokens, float* h,
+                 const Buffers& b) const;
 
   weights::ModelConfig config_;
   const float* tok_embeddings_ = nullptr;

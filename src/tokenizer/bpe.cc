@@ -136,8 +136,8 @@ Bpe::Bpe(std::unordered_map<std::string, int32_t> vocab,
     const int32_t merged = lookup(a + b);
     if (id_a < 0 || id_b < 0 || merged < 0) {
       const std::string& missing = id_a < 0 ? a : id_b < 0 ? b : a + b;
-      throw Error(std::string(origin) + ": merge " + std::to_string(rank) + " ('" + a + "', '" +
-                  b + "') uses '" + missing + "', which is not in the vocabulary");
+      throw Error(std::string(origin) + ": merge " + std::to_string(rank) + " ('" + a + "', '" + b +
+                  "') uses '" + missing + "', which is not in the vocabulary");
     }
     merges_->insert(id_a, id_b, static_cast<uint32_t>(rank), merged);
   }

@@ -37,8 +37,8 @@ std::string gpt2_pattern() {
   const std::string space(kSpace);
   const std::string letters = "\\p{L}" + std::string(kNewLetters);
   const std::string digits = "\\p{N}" + std::string(kNewDigits);
-  return "'s|'t|'re|'ve|'m|'ll|'d| ?[" + letters + "]+| ?[" + digits + "]+| ?[^" + space +
-         letters + digits + "]+|[" + space + "]+(?![^" + space + "])|[" + space + "]+";
+  return "'s|'t|'re|'ve|'m|'ll|'d| ?[" + letters + "]+| ?[" + digits + "]+| ?[^" + space + letters +
+         digits + "]+|[" + space + "]+(?![^" + space + "])|[" + space + "]+";
 }
 
 // The compiled pattern, shared by every tokenizer: it never changes.
@@ -67,9 +67,9 @@ class Gpt2Regex {
     pcre2_match_data* md = thread_match_data();
     const auto* subject = reinterpret_cast<PCRE2_SPTR>(text.data());
     // The text was validated once by the caller: skip PCRE2's per-call UTF check.
-    const int rc = jit_ ? pcre2_jit_match(code_, subject, text.size(), start, 0, md, nullptr)
-                        : pcre2_match(code_, subject, text.size(), start, PCRE2_NO_UTF_CHECK,
-                                      md, nullptr);
+    const int rc =
+        jit_ ? pcre2_jit_match(code_, subject, text.size(), start, 0, md, nullptr)
+             : pcre2_match(code_, subject, text.size(), start, PCRE2_NO_UTF_CHECK, md, nullptr);
     if (rc < 0) {
       if (rc == PCRE2_ERROR_NOMATCH) return false;
       throw Error("byte-level pre-tokenizer: PCRE2 match failed (error " + std::to_string(rc) +

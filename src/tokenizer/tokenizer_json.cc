@@ -47,7 +47,8 @@ class Reader {
 
   std::string string(const json& node, const char* key, const std::string& where) const {
     auto it = node.find(key);
-    if (it == node.end() || !it->is_string()) fail(where + "." + key + " is missing or not a string");
+    if (it == node.end() || !it->is_string())
+      fail(where + "." + key + " is missing or not a string");
     return it->get<std::string>();
   }
 

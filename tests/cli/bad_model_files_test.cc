@@ -105,8 +105,8 @@ TEST_F(BadModelFiles, WrongDtypeForWeights) {
   std::vector<std::vector<float>> keep;
   for (const auto& t : model::expected_tensors(cfg, model::CheckpointLayout::kKompressV1)) {
     if (t.name == "encoder.final_norm.weight") {
-      tensors.push_back({t.name, weights::DType::kI8, t.shape,
-                         std::as_bytes(std::span<const int8_t>(values))});
+      tensors.push_back(
+          {t.name, weights::DType::kI8, t.shape, std::as_bytes(std::span<const int8_t>(values))});
       continue;
     }
     keep.push_back(model::random_tensor(t, 1));

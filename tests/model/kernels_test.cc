@@ -11,8 +11,8 @@
 #include "kernels/cpu/activations.h"
 #include "kernels/cpu/attention.h"
 #include "kernels/cpu/cpu_isa.h"
-#include "kernels/cpu/norm.h"
 #include "kernels/cpu/dnnl_matmul.h"
+#include "kernels/cpu/norm.h"
 #include "kernels/cpu/rope.h"
 #include "kernels/cpu/simd/simd_kernels.h"
 #include "kernels/linear.h"
@@ -38,7 +38,8 @@ std::vector<float> dense_attention(const std::vector<float>& qkv, int64_t len, i
     std::vector<double> x(static_cast<size_t>(d));
     const float* row = qkv.data() + t * 3 * hidden + col;
     for (int64_t j = 0; j < d / 2; ++j) {
-      const double angle = static_cast<double>(t) * std::pow(theta, -2.0 * static_cast<double>(j) / static_cast<double>(d));
+      const double angle = static_cast<double>(t) *
+                           std::pow(theta, -2.0 * static_cast<double>(j) / static_cast<double>(d));
       x[j] = row[j] * std::cos(angle) - row[j + d / 2] * std::sin(angle);
       x[j + d / 2] = row[j + d / 2] * std::cos(angle) + row[j] * std::sin(angle);
     }
@@ -124,7 +125,8 @@ TEST(SimdKernels, NormAndGegluAgreeOnEveryIsa) {
     for (int64_t r = 0; r < rows; ++r) {
       double mean = 0, var = 0;
       for (int64_t i = 0; i < dim; ++i) mean += x[r * dim + i] / static_cast<double>(dim);
-      for (int64_t i = 0; i < dim; ++i) var += std::pow(x[r * dim + i] - mean, 2) / static_cast<double>(dim);
+      for (int64_t i = 0; i < dim; ++i)
+        var += std::pow(x[r * dim + i] - mean, 2) / static_cast<double>(dim);
       for (int64_t i = 0; i < dim; ++i) {
         EXPECT_NEAR(out[r * dim + i], (x[r * dim + i] - mean) / std::sqrt(var + 1e-5) * w[i], 1e-5);
       }
@@ -169,8 +171,8 @@ TEST(SimdKernels, QuantizeDequantizeAndBf16OnEveryIsa) {
       const int32_t col_sum = static_cast<int32_t>(cols);
       const float col_scale = 0.5f;
       std::vector<float> y(rows, 1.0f);
-      k->dequantize(acc.data(), rows, 1, &col_sum, scales.data(), zps.data(), &col_scale,
-                    y.data(), true);
+      k->dequantize(acc.data(), rows, 1, &col_sum, scales.data(), zps.data(), &col_scale, y.data(),
+                    true);
       for (int64_t r = 0; r < rows; ++r) {
         double sum = 0;
         for (int64_t i = 0; i < cols; ++i) sum += x[r * cols + i];
@@ -248,8 +250,8 @@ TEST(Linear, Int8AndBf16AreCloseToTheDefinition) {
   const auto w = random_values(out * in, 9);
   const auto exact = exact_product(x, w, rows, in, out);
   // Relative to the typical output size sqrt(in); int8 keeps 7-bit activations without VNNI.
-  for (const auto& [precision, tolerance] : {std::pair{LinearPrecision::kInt8, 0.06},
-                                             std::pair{LinearPrecision::kBf16, 0.01}}) {
+  for (const auto& [precision, tolerance] :
+       {std::pair{LinearPrecision::kInt8, 0.06}, std::pair{LinearPrecision::kBf16, 0.01}}) {
     if (precision == LinearPrecision::kBf16 && cpu_features().isa != CpuIsa::kAvx512) {
       EXPECT_THROW(make_linear(precision, w.data(), out, in), Error);  // oneDNN 2.6 has none
       continue;

@@ -56,7 +56,8 @@ class ModelLoad : public ::testing::Test {
       }
       auto& h = halves.emplace_back();
       for (const float v : t.values) {
-        h.push_back(dtype == weights::DType::kF16 ? weights::f32_to_f16(v) : weights::f32_to_bf16(v));
+        h.push_back(dtype == weights::DType::kF16 ? weights::f32_to_f16(v)
+                                                  : weights::f32_to_bf16(v));
       }
       data.push_back({t.name, dtype, t.shape, std::as_bytes(std::span<const uint16_t>(h))});
     }

@@ -19,16 +19,16 @@ TEST(Utf8, AcceptsWellFormedText) {
 
 TEST(Utf8, ReportsTheOffsetOfTheFirstBadByte) {
   EXPECT_EQ(find_invalid_utf8("abc\xFF"), 3u);
-  EXPECT_EQ(find_invalid_utf8("\x80"), 0u);                       // lone continuation
-  EXPECT_EQ(find_invalid_utf8("ok \xC3"), 3u);                    // truncated at the end
-  EXPECT_EQ(find_invalid_utf8("\xC3\x28"), 0u);                   // bad continuation
-  EXPECT_EQ(find_invalid_utf8("\xC0\xAF"), 0u);                   // overlong '/'
-  EXPECT_EQ(find_invalid_utf8("\xE0\x80\xAF"), 0u);               // overlong, 3 bytes
-  EXPECT_EQ(find_invalid_utf8("\xF0\x80\x80\xAF"), 0u);           // overlong, 4 bytes
-  EXPECT_EQ(find_invalid_utf8("a\xED\xA0\x80"), 1u);              // surrogate U+D800
-  EXPECT_EQ(find_invalid_utf8("\xF4\x90\x80\x80"), 0u);           // above U+10FFFF
-  EXPECT_EQ(find_invalid_utf8("\xF8\x88\x80\x80\x80"), 0u);       // 5-byte form
-  EXPECT_EQ(find_invalid_utf8("0123456789abcdef\xFE"), 16u);      // after the ASCII fast path
+  EXPECT_EQ(find_invalid_utf8("\x80"), 0u);                   // lone continuation
+  EXPECT_EQ(find_invalid_utf8("ok \xC3"), 3u);                // truncated at the end
+  EXPECT_EQ(find_invalid_utf8("\xC3\x28"), 0u);               // bad continuation
+  EXPECT_EQ(find_invalid_utf8("\xC0\xAF"), 0u);               // overlong '/'
+  EXPECT_EQ(find_invalid_utf8("\xE0\x80\xAF"), 0u);           // overlong, 3 bytes
+  EXPECT_EQ(find_invalid_utf8("\xF0\x80\x80\xAF"), 0u);       // overlong, 4 bytes
+  EXPECT_EQ(find_invalid_utf8("a\xED\xA0\x80"), 1u);          // surrogate U+D800
+  EXPECT_EQ(find_invalid_utf8("\xF4\x90\x80\x80"), 0u);       // above U+10FFFF
+  EXPECT_EQ(find_invalid_utf8("\xF8\x88\x80\x80\x80"), 0u);   // 5-byte form
+  EXPECT_EQ(find_invalid_utf8("0123456789abcdef\xFE"), 16u);  // after the ASCII fast path
 }
 
 TEST(Utf8, DecodesAndEncodes) {
@@ -49,7 +49,9 @@ TEST(Utf8, DecodesAndEncodes) {
 }
 
 TEST(Utf8, LenientDecodingReplacesBadBytes) {
-  const std::string s = "\xFF" "a\xC3";
+  const std::string s =
+      "\xFF"
+      "a\xC3";
   std::size_t pos = 0;
   EXPECT_EQ(decode_lenient(s, pos), kReplacementChar);
   EXPECT_EQ(decode_lenient(s, pos), U'a');

@@ -44,8 +44,10 @@ TEST(AddedVocabulary, RawAndNormalizedSetsAreSeparate) {
   const Normalizer nfc({NormalForm::kNFC});
   // The normalized token is stored in NFC: "é" spelled e + U+0301 still matches "é".
   const AddedVocabulary v({token("[CLS]", 1), token("e\xCC\x81t\xC3\xA9", 2, true)}, nfc);
-  EXPECT_EQ(segments(v, "a[CLS]\xC3\xA9t\xC3\xA9"), (Segs{"a|-1", "[CLS]|1", "\xC3\xA9t\xC3\xA9|-1"}));
-  EXPECT_EQ(segments(v, "a[CLS]\xC3\xA9t\xC3\xA9", true), (Segs{"a[CLS]|-1", "\xC3\xA9t\xC3\xA9|2"}));
+  EXPECT_EQ(segments(v, "a[CLS]\xC3\xA9t\xC3\xA9"),
+            (Segs{"a|-1", "[CLS]|1", "\xC3\xA9t\xC3\xA9|-1"}));
+  EXPECT_EQ(segments(v, "a[CLS]\xC3\xA9t\xC3\xA9", true),
+            (Segs{"a[CLS]|-1", "\xC3\xA9t\xC3\xA9|2"}));
 }
 
 TEST(AddedVocabulary, StripsWhitespaceAroundTokens) {

@@ -24,14 +24,20 @@ Vocab letters() { return {{"a", 0}, {"b", 1}, {"c", 2}, {"\xC4\xA0", 3}}; }  // 
 
 TEST(Bpe, MergesByRankThenLeftmost) {
   Vocab vocab = letters();
-  vocab.insert({{"ab", 4}, {"bc", 5}, {"abc", 6}, {"aa", 7}, {"\xC4\xA0" "a", 8}});
+  vocab.insert({{"ab", 4},
+                {"bc", 5},
+                {"abc", 6},
+                {"aa", 7},
+                {"\xC4\xA0"
+                 "a",
+                 8}});
   const Bpe bpe(vocab, Merges{{"b", "c"}, {"a", "b"}, {"a", "bc"}, {"a", "a"}}, {}, "test");
-  EXPECT_EQ(tokenize(bpe, "abc"), (Ids{6}));         // bc first (rank 0), then a+bc
+  EXPECT_EQ(tokenize(bpe, "abc"), (Ids{6}));  // bc first (rank 0), then a+bc
   EXPECT_EQ(tokenize(bpe, "ab"), (Ids{4}));
-  EXPECT_EQ(tokenize(bpe, "aaa"), (Ids{7, 0}));      // ties go to the leftmost pair
-  EXPECT_EQ(tokenize(bpe, " a"), (Ids{3, 0}));       // no "Ġ a" merge
+  EXPECT_EQ(tokenize(bpe, "aaa"), (Ids{7, 0}));  // ties go to the leftmost pair
+  EXPECT_EQ(tokenize(bpe, " a"), (Ids{3, 0}));   // no "Ġ a" merge
   EXPECT_EQ(tokenize(bpe, ""), Ids{});
-  EXPECT_EQ(tokenize(bpe, "abc"), (Ids{6}));         // again, from the cache
+  EXPECT_EQ(tokenize(bpe, "abc"), (Ids{6}));  // again, from the cache
 }
 
 TEST(Bpe, MergesGivenAsStringsOrPairsAgree) {
@@ -74,7 +80,8 @@ TEST(Bpe, RejectsMergesOutsideTheVocabulary) {
     const Bpe bpe(letters(), Merges{{"a", "b"}}, {}, "tok.json");
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "tok.json: merge 0 ('a', 'b') uses 'ab', which is not in the vocabulary");
+    EXPECT_STREQ(e.what(),
+                 "tok.json: merge 0 ('a', 'b') uses 'ab', which is not in the vocabulary");
   }
   BpeOptions options;
   options.unk_token = "<missing>";

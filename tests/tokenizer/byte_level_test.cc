@@ -59,10 +59,16 @@ TEST(ByteLevel, SplitsLikeGpt2) {
 
 TEST(ByteLevel, WhitespaceIsUnicodeWhiteSpace) {
   // U+3000 IDEOGRAPHIC SPACE and U+0085 NEL are White_Space; U+180E and U+200B are not.
-  EXPECT_EQ(split("a\xE3\x80\x80" "b"), (Pieces{"a", "\xE3\x80\x80", "b"}));
-  EXPECT_EQ(split("a\xC2\x85" "b"), (Pieces{"a", "\xC2\x85", "b"}));
+  EXPECT_EQ(split("a\xE3\x80\x80"
+                  "b"),
+            (Pieces{"a", "\xE3\x80\x80", "b"}));
+  EXPECT_EQ(split("a\xC2\x85"
+                  "b"),
+            (Pieces{"a", "\xC2\x85", "b"}));
   EXPECT_EQ(split("\xE1\xA0\x8E\xE1\xA0\x8Ex"), (Pieces{"\xE1\xA0\x8E\xE1\xA0\x8E", "x"}));
-  EXPECT_EQ(split("a\xE2\x80\x8B" "b"), (Pieces{"a", "\xE2\x80\x8B", "b"}));
+  EXPECT_EQ(split("a\xE2\x80\x8B"
+                  "b"),
+            (Pieces{"a", "\xE2\x80\x8B", "b"}));
 }
 
 TEST(ByteLevel, KnowsLettersNewerThanPcre2sTables) {
@@ -81,7 +87,8 @@ TEST(ByteLevel, ClassesEveryCodePointLikeTheOracle) {
   std::vector<std::pair<char32_t, char>> runs;
   std::string hex;
   char cls = 0;
-  while (in >> hex >> cls) runs.emplace_back(static_cast<char32_t>(std::stoul(hex, nullptr, 16)), cls);
+  while (in >> hex >> cls)
+    runs.emplace_back(static_cast<char32_t>(std::stoul(hex, nullptr, 16)), cls);
   ASSERT_GT(runs.size(), 1000u);
 
   const ByteLevelPreTokenizer pre(false, true);

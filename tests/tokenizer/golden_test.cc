@@ -2,8 +2,8 @@
 // input of tests/data/tokenizer/modernbert_golden.jsonl.gz, made by
 // tools/reference/tokenizer/make_tokenizer_goldens.mjs.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <zlib.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <string>
@@ -23,7 +23,8 @@ std::string read_gzip(const std::string& path) {
   std::string data;
   char buffer[1 << 16];
   int n = 0;
-  while ((n = gzread(file, buffer, sizeof(buffer))) > 0) data.append(buffer, static_cast<std::size_t>(n));
+  while ((n = gzread(file, buffer, sizeof(buffer))) > 0)
+    data.append(buffer, static_cast<std::size_t>(n));
   const bool failed = n < 0;
   gzclose(file);
   if (failed) throw Error(path + ": gzip read error");
@@ -97,11 +98,12 @@ TEST(TokenizerGolden, ModernBertMatchesHuggingFace) {
         const std::size_t at = std::min(first_difference(want_ids, got.ids),
                                         first_difference(want_words, got.word_ids));
         const std::size_t from = at > 2 ? at - 2 : 0;
-        ADD_FAILURE() << "input " << inputs << ": " << describe(record) << "\n  first difference at token "
-                      << at << " (" << want_ids.size() << " tokens wanted, " << got.ids.size()
-                      << " got)\n  want ids " << window(want_ids, from) << "\n   got ids "
-                      << window(got.ids, from) << "\n  want word ids " << window(want_words, from)
-                      << "\n   got word ids " << window(got.word_ids, from);
+        ADD_FAILURE() << "input " << inputs << ": " << describe(record)
+                      << "\n  first difference at token " << at << " (" << want_ids.size()
+                      << " tokens wanted, " << got.ids.size() << " got)\n  want ids "
+                      << window(want_ids, from) << "\n   got ids " << window(got.ids, from)
+                      << "\n  want word ids " << window(want_words, from) << "\n   got word ids "
+                      << window(got.word_ids, from);
       }
     }
   }

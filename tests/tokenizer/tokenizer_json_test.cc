@@ -30,17 +30,20 @@ std::string load_error(const std::string& json) {
 TEST(TokenizerJson, RejectsOtherModelTypes) {
   nlohmann::json j = tiny();
   j["model"]["type"] = "WordPiece";
-  EXPECT_EQ(load_error(j.dump()),
-            "tok.json: unsupported tokenizer model type 'WordPiece' (kompress reads byte-level BPE)");
+  EXPECT_EQ(
+      load_error(j.dump()),
+      "tok.json: unsupported tokenizer model type 'WordPiece' (kompress reads byte-level BPE)");
   j = tiny();
   j["pre_tokenizer"] = {{"type", "Whitespace"}};
-  EXPECT_EQ(load_error(j.dump()),
-            "tok.json: unsupported pre_tokenizer type 'Whitespace' (kompress reads byte-level BPE)");
+  EXPECT_EQ(
+      load_error(j.dump()),
+      "tok.json: unsupported pre_tokenizer type 'Whitespace' (kompress reads byte-level BPE)");
   j["pre_tokenizer"] = nullptr;
   EXPECT_NE(load_error(j.dump()).find("no pre_tokenizer"), std::string::npos);
   j = tiny();
   j["normalizer"] = {{"type", "Lowercase"}};
-  EXPECT_NE(load_error(j.dump()).find("unsupported normalizer type 'Lowercase'"), std::string::npos);
+  EXPECT_NE(load_error(j.dump()).find("unsupported normalizer type 'Lowercase'"),
+            std::string::npos);
   j = tiny();
   j["model"]["dropout"] = 0.1;
   EXPECT_NE(load_error(j.dump()).find("dropout"), std::string::npos);
@@ -81,7 +84,8 @@ TEST(TokenizerJson, MissingFileNamesThePath) {
 TEST(TokenizerJson, MergesAsStringsOrPairsAreTheSame) {
   nlohmann::json pairs = tiny();
   nlohmann::json strings = pairs;
-  for (auto& m : strings["model"]["merges"]) m = m[0].get<std::string>() + " " + m[1].get<std::string>();
+  for (auto& m : strings["model"]["merges"])
+    m = m[0].get<std::string>() + " " + m[1].get<std::string>();
   const Tokenizer a = Tokenizer::from_json(pairs.dump(), "pairs");
   const Tokenizer b = Tokenizer::from_json(strings.dump(), "strings");
   for (const char* text : {"hello world", "the world's", "  \xC3\xA9"}) {
@@ -108,7 +112,8 @@ TEST(TokenizerJson, TemplateAndNullPostProcessors) {
 
 TEST(TokenizerJson, NormalizerSequence) {
   nlohmann::json j = tiny();
-  j["normalizer"] = nlohmann::json::parse(R"({"type": "Sequence", "normalizers": [{"type": "NFD"}, {"type": "NFC"}]})");
+  j["normalizer"] = nlohmann::json::parse(
+      R"({"type": "Sequence", "normalizers": [{"type": "NFD"}, {"type": "NFC"}]})");
   const Tokenizer tok = Tokenizer::from_json(j.dump(), "seq");
   // e + U+0301 becomes é, whose UTF-8 bytes C3 A9 merge into one token.
   EXPECT_EQ(tok.encode("e\xCC\x81", {.add_special_tokens = false}).ids,

@@ -18,7 +18,9 @@ namespace {
 using Ids = std::vector<int32_t>;
 constexpr int32_t N = kNoWord;
 
-Tokenizer tiny() { return Tokenizer::from_file(testing::test_data("tokenizer/gpt2_tiny.json").string()); }
+Tokenizer tiny() {
+  return Tokenizer::from_file(testing::test_data("tokenizer/gpt2_tiny.json").string());
+}
 
 struct Case {
   const char* text;

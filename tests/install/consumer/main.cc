@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
   try {  // errors cross the library boundary as kompress::Error
     kompress::Tokenizer::from_json("not json", "inline");
   } catch (const kompress::Error& e) {
-    std::printf("error names its origin: %s\n", std::string(e.what()).find("inline") == 0 ? "yes" : "no");
+    std::printf("error names its origin: %s\n",
+                std::string(e.what()).find("inline") == 0 ? "yes" : "no");
   }
   return 0;
 }
