@@ -14,18 +14,6 @@ namespace kompress::model {
 
 using kernels::cpu::layer_norm;
 
-namespace {
-
-int64_t longest(std::span<const int64_t> seq_starts) {
-  int64_t len = 0;
-  for (size_t s = 0; s + 1 < seq_starts.size(); ++s) {
-    len = std::max(len, seq_starts[s + 1] - seq_starts[s]);
-  }
-  return len;
-}
-
-}  // namespace
-
 ModernBertEncoder::ModernBertEncoder(const weights::ModelConfig& config, WeightStore& store,
                                      const std::string& prefix, const LinearLoader& linears)
     : config_(config),
@@ -61,7 +49,7 @@ ModernBertEncoder::Plan ModernBertEncoder::plan(std::span<const int64_t> seq_sta
   const auto inter = static_cast<size_t>(config_.intermediate_size);
   const kernels::cpu::AttentionShape shape{config_.num_heads, config_.head_dim(), -1};
   const auto attn_floats = static_cast<size_t>(kernels::cpu::attention_scratch_floats(
-      shape, seq_starts.back(), longest(seq_starts), omp_get_max_threads()));
+      shape, seq_starts.back(), kernels::cpu::longest_sequence(seq_starts), omp_get_max_threads()));
   Plan p{};
   p.wide = t * std::max(3 * h, 2 * inter) * sizeof(float);
   p.narrow = t * h * sizeof(float);

@@ -1,5 +1,10 @@
 #include "model/golden_case.h"
 
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
 namespace kompress::testing {
 
 GoldenCase read_golden(const std::filesystem::path& path) {
@@ -19,6 +24,15 @@ GoldenCase read_golden(const std::filesystem::path& path) {
     out.sequences.push_back(std::move(seq));
   }
   return out;
+}
+
+double max_abs_diff(std::span<const float> a, std::span<const float> b) {
+  EXPECT_EQ(a.size(), b.size());
+  double worst = 0.0;
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    worst = std::max(worst, std::abs(static_cast<double>(a[i]) - b[i]));
+  }
+  return worst;
 }
 
 }  // namespace kompress::testing

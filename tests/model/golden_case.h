@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,5 +26,8 @@ struct GoldenCase {
 };
 
 GoldenCase read_golden(const std::filesystem::path& path);
+
+// Largest |a[i] - b[i]|; a gtest failure when the sizes differ.
+double max_abs_diff(std::span<const float> a, std::span<const float> b);
 
 }  // namespace kompress::testing

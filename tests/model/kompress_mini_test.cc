@@ -24,6 +24,7 @@ namespace kompress {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::max_abs_diff;
 
 constexpr double kScoreTolerance = 1e-5;
 constexpr double kHiddenTolerance = 1e-4;
@@ -31,15 +32,6 @@ const char* const kRegenerate = "run /usr/bin/python3 tools/train/make_mini_gold
 
 fs::path mini_dir() { return fs::path(KOMPRESS_SOURCE_DIR) / "models" / "kompress-mini"; }
 fs::path golden_path() { return testing::test_data("golden/kompress_mini_golden.safetensors"); }
-
-double max_abs_diff(std::span<const float> a, std::span<const float> b) {
-  EXPECT_EQ(a.size(), b.size());
-  double worst = 0.0;
-  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
-    worst = std::max(worst, std::abs(static_cast<double>(a[i]) - b[i]));
-  }
-  return worst;
-}
 
 std::string read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -20,18 +20,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::GoldenCase;
+using testing::max_abs_diff;
 
 constexpr double kScoreTolerance = 1e-5;
 constexpr double kHiddenTolerance = 1e-4;
-
-double max_abs_diff(std::span<const float> a, std::span<const float> b) {
-  EXPECT_EQ(a.size(), b.size());
-  double worst = 0.0;
-  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
-    worst = std::max(worst, std::abs(static_cast<double>(a[i]) - b[i]));
-  }
-  return worst;
-}
 
 int keep_mismatches(std::span<const float> a, std::span<const float> b) {
   int n = 0;

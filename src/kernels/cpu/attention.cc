@@ -33,15 +33,15 @@ ScratchLayout layout_for(const AttentionShape& shape, int64_t tokens, int64_t ma
   return l;
 }
 
-int64_t longest(std::span<const int64_t> seq_starts) {
+}  // namespace
+
+int64_t longest_sequence(std::span<const int64_t> seq_starts) {
   int64_t len = 0;
   for (size_t s = 0; s + 1 < seq_starts.size(); ++s) {
     len = std::max(len, seq_starts[s + 1] - seq_starts[s]);
   }
   return len;
 }
-
-}  // namespace
 
 int64_t attention_scratch_floats(const AttentionShape& shape, int64_t tokens, int64_t max_len,
                                  int threads) {
@@ -51,7 +51,7 @@ int64_t attention_scratch_floats(const AttentionShape& shape, int64_t tokens, in
 void attention(const float* qkv, std::span<const int64_t> seq_starts, const AttentionShape& shape,
                const RopeTable& rope, std::span<float> scratch, float* out) {
   const int64_t tokens = seq_starts.back();
-  const int64_t max_len = longest(seq_starts);
+  const int64_t max_len = longest_sequence(seq_starts);
   if (tokens == 0) return;
   if (max_len > rope.max_positions()) {
     throw Error("attention: a sequence of " + std::to_string(max_len) +
@@ -89,7 +89,7 @@ void attention(const float* qkv, std::span<const int64_t> seq_starts, const Atte
 void attention(const float* qkv, std::span<const int64_t> seq_starts, const AttentionShape& shape,
                const RopeTable& rope, float* out) {
   std::vector<float> scratch(static_cast<size_t>(attention_scratch_floats(
-      shape, seq_starts.back(), longest(seq_starts), omp_get_max_threads())));
+      shape, seq_starts.back(), longest_sequence(seq_starts), omp_get_max_threads())));
   attention(qkv, seq_starts, shape, rope, scratch, out);
 }
 

@@ -15,6 +15,9 @@ struct AttentionShape {
   int64_t window_half = -1;
 };
 
+// Tokens in the longest of the packed sequences that `seq_starts` delimits.
+int64_t longest_sequence(std::span<const int64_t> seq_starts);
+
 // Floats of scratch attention() needs for `tokens` packed tokens whose longest sequence has
 // `max_len` tokens, run by up to `threads` OpenMP threads.
 int64_t attention_scratch_floats(const AttentionShape& shape, int64_t tokens, int64_t max_len,
