@@ -9,6 +9,8 @@ packages=(
   # libraries (oneDNN's CMake package looks for OpenCL, which Debian only recommends)
   libdnnl-dev ocl-icd-opencl-dev libpcre2-dev libutf8proc-dev nlohmann-json3-dev libcli11-dev
   libsqlite3-dev libssl-dev zlib1g-dev
+  # the Redis CCR backend (hiredis) and the server its tests start on a loopback port
+  libhiredis-dev redis-server
   # tests, sanitizers, fuzzers, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev libomp-14-dev
   # the independent references (tools/reference): PyTorch 1.13 and the tokenizer oracle
