@@ -11,6 +11,8 @@ packages=(
   libsqlite3-dev libssl-dev zlib1g-dev
   # the Redis CCR backend (hiredis) and the server its tests start on a loopback port
   libhiredis-dev redis-server
+  # models from the Hugging Face hub (libcurl) and the fake hub its tests serve on loopback
+  libcurl4-openssl-dev libcpp-httplib-dev
   # tests, sanitizers, fuzzers, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev libomp-14-dev
   # the independent references (tools/reference): PyTorch 1.13 and the tokenizer oracle
