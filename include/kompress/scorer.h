@@ -8,8 +8,10 @@
 // of many requests into one forward pass.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,6 +28,14 @@ class Scorer {
   // One SequenceScores per chunk, with final_scores (and p_keep, span when the KeepRule needs
   // them) of the same length as the chunk's ids, specials included. Throws kompress::Error.
   virtual std::vector<SequenceScores> score(std::span<const Encoding> chunks) const = 0;
+
+  // score() that may give up at `deadline`: nullopt when the chunks could not be scored by then
+  // (a batching scorer whose queue is too slow). The compressor calls it when a call has a
+  // deadline and keeps the chunks it could not score verbatim. The default ignores the deadline.
+  virtual std::optional<std::vector<SequenceScores>> score_until(
+      std::span<const Encoding> chunks, std::chrono::steady_clock::time_point /*deadline*/) const {
+    return score(chunks);
+  }
 
   // Most tokens one chunk may have, specials included (512 for Kompress).
   virtual std::size_t max_tokens() const = 0;

@@ -195,7 +195,10 @@ void Compressor::Impl::score_all(std::vector<Job>& jobs, const CompressOptions& 
       const PieceRef& r = queue[q];
       batch.push_back(std::move(jobs[r.job].chunks[r.chunk].pieces[r.piece].encoding));
     }
-    const std::vector<SequenceScores> scores = scorer->score(batch);
+    const std::optional<std::vector<SequenceScores>> scored =
+        has_deadline ? scorer->score_until(batch, start + o.deadline) : scorer->score(batch);
+    if (!scored) return;  // the scorer gave up at the deadline: the rest stays unscored
+    const std::vector<SequenceScores>& scores = *scored;
     if (scores.size() != batch.size()) {
       throw Error("scorer returned " + std::to_string(scores.size()) + " results for " +
                   std::to_string(batch.size()) + " chunks");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <optional>
 #include <thread>
 
 #include "compress/fake_scorer.h"
@@ -381,6 +382,45 @@ TEST(Compress, ChunksNotReachedBeforeTheDeadlineAreKeptVerbatim) {
   EXPECT_EQ(r.words[10].reason, Reason::kDeadline);
   // A partial result is not cached.
   EXPECT_EQ(c.cache_entries(), 0u);
+}
+
+// A scorer that gives up at the deadline on its second call, as a batching server's does when
+// its queue is too slow.
+class GivingUpScorer : public FakeScorer {
+ public:
+  GivingUpScorer() : FakeScorer([](const std::string&, std::size_t) { return 0.0f; }) {}
+  std::optional<std::vector<SequenceScores>> score_until(
+      std::span<const Encoding> chunks,
+      std::chrono::steady_clock::time_point deadline) const override {
+    deadlines.push_back(deadline);
+    if (deadlines.size() > 1) return std::nullopt;
+    return score(chunks);
+  }
+  mutable std::vector<std::chrono::steady_clock::time_point> deadlines;
+};
+
+TEST(Compress, AScorerThatGivesUpAtTheDeadlineLeavesTheRestVerbatim) {
+  auto scorer = std::make_shared<GivingUpScorer>();
+  Compressor c(byte_tokenizer(), scorer);
+  CompressOptions o = no_ccr();
+  o.must_keep = false;
+  o.chunk_words = 10;
+  o.batch_size = 1;
+  o.deadline = std::chrono::milliseconds(60'000);
+  const auto before = std::chrono::steady_clock::now();
+  const std::string text = numbered_words(30);
+  const Result r = c.compress(text, o);
+  ASSERT_EQ(scorer->deadlines.size(), 2u);  // no third call after it gave up
+  EXPECT_GE(scorer->deadlines[0], before + o.deadline);
+  EXPECT_EQ(scorer->deadlines[0], scorer->deadlines[1]);  // one deadline for the whole call
+  EXPECT_TRUE(r.deadline_hit);
+  EXPECT_EQ(r.chunks_skipped, 2u);
+  EXPECT_EQ(r.compressed, text.substr(text.find("wka")));
+  // Without a deadline the plain score() is used.
+  o.deadline = std::chrono::milliseconds(0);
+  o.use_cache = false;
+  EXPECT_FALSE(c.compress(text, o).deadline_hit);
+  EXPECT_EQ(scorer->deadlines.size(), 2u);
 }
 
 TEST(Compress, TextWithoutSpacesIsScoredPerCharacter) {
