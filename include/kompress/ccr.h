@@ -11,9 +11,13 @@
 // Keys are content addresses: the same original always gets the same key. Entries live
 // `ttl_seconds` from their creation and then read as kExpired; at most `capacity` entries are
 // kept, the oldest evicted first. Every store is thread-safe; the SQLite store is also safe for
-// several processes sharing one file.
+// several processes sharing one file, the Redis store for several hosts sharing one server.
+//
+// open_store() picks a backend from a location string: "memory", "redis://...", or a SQLite
+// path (optionally written "sqlite:PATH").
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -60,9 +64,9 @@ struct StoreOptions {
   std::function<double()> clock;
 };
 
-// The store interface. A networked backend (Redis) implements the same calls. Backends throw
-// kompress::Error with a one-line message when their storage fails (read-only or corrupt
-// database, lost connection); they never abort.
+// The store interface, implemented by every backend. Backends throw kompress::Error with a
+// one-line message when their storage fails (read-only or corrupt database, lost connection);
+// they never abort.
 class Store {
  public:
   virtual ~Store() = default;
@@ -85,7 +89,7 @@ class Store {
   // Removes every entry.
   virtual void clear() = 0;
 
-  // Short name for messages: "memory", "sqlite:<path>".
+  // Short name for messages: "memory", "sqlite:<path>", "redis://host:port/db prefix=P".
   virtual std::string describe() const = 0;
 };
 
@@ -101,5 +105,52 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, const StoreOpt
 // XDG_DATA_HOME is unset or not absolute. Throws kompress::Error when neither XDG_DATA_HOME nor
 // HOME is usable.
 std::string default_sqlite_path();
+
+// Where a Redis store lives. Only a standalone Redis (or one primary): the scripts touch keys
+// they compute, which Redis Cluster forbids.
+struct RedisOptions {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  int db = 0;
+  std::string username;  // a Redis 6 ACL user; empty: the default user
+  std::string password;  // empty: no AUTH
+  // Every key of the store starts with it; stores with different prefixes on one server are
+  // independent tenants (size() and clear() see only their own prefix).
+  std::string prefix = "kompress:ccr:";
+  std::chrono::milliseconds connect_timeout{2000};
+  std::chrono::milliseconds command_timeout{5000};
+  // How long past its TTL an entry stays in Redis, reading as kExpired; then Redis itself
+  // removes it and it reads as kMissing.
+  double expired_grace_seconds = 1800;
+};
+
+// A store on a Redis server, shared by every process that opens the same server, db and prefix.
+// Layout under the prefix: one hash per entry (`entry:<key>`) and sorted sets that order them
+// for eviction (`by_age`: insertion order as Redis counted it; `by_deadline`: created_at + ttl;
+// `by_removal`: when Redis drops the hash). put, get, size and clear are Lua scripts, so
+// retrieval counts and eviction are atomic across replicas. TTL: expiry is decided as in the
+// other backends, `created_at + ttl` against StoreOptions::clock; in addition each entry gets a
+// relative Redis expiry (PEXPIRE) of ttl + expired_grace_seconds, so Redis removes stale
+// entries itself even when no replica runs. A relative expiry keeps Redis's own clock out of
+// the TTL test, so a store clock that differs from it (an injected one) still works.
+//
+// Connects, authenticates and selects the db before returning. One connection per store,
+// guarded by a mutex; a call that loses the connection throws and the next call reconnects.
+// Every failure (refused, timed out, wrong password, server error) throws kompress::Error with a
+// one-line message starting "ccr store redis://host:port: "; the password never appears in
+// messages.
+std::unique_ptr<Store> open_redis_store(const RedisOptions& redis,
+                                        const StoreOptions& options = {});
+
+// Parses "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?prefix=NAME]" (HOST may be a bracketed
+// IPv6 address; PASSWORD and NAME may be percent-encoded). Throws kompress::Error naming the
+// problem when `url` is malformed.
+RedisOptions parse_redis_url(std::string_view url);
+
+// Opens the store at `location`: "memory" for an in-process store, "redis://..." (see
+// parse_redis_url) for Redis, "sqlite:PATH" or any other string as the path of a SQLite file.
+// Throws kompress::Error for an empty location, an unknown "scheme://", or what the backend
+// throws.
+std::unique_ptr<Store> open_store(const std::string& location, const StoreOptions& options = {});
 
 }  // namespace kompress::ccr

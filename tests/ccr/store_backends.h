@@ -1,4 +1,5 @@
-// The backends the shared CCR suite runs against, each with a controllable clock.
+// The backends the shared CCR suite runs against, each with a controllable clock. A backend
+// that needs something this machine may lack has unavailable(): the reason to skip, or empty.
 #pragma once
 
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "ccr/redis_server.h"
 #include "kompress/ccr.h"
 
 namespace kompress::testing {
@@ -53,6 +55,15 @@ struct MemoryBackend {
 struct SqliteBackend {
   static std::unique_ptr<ccr::Store> make(const TempDir& dir, const ccr::StoreOptions& options) {
     return ccr::open_sqlite_store((dir.path() / "ccr.sqlite3").string(), options);
+  }
+};
+
+// The shared redis-server, each test under its own prefix (the TempDir's unique name).
+struct RedisBackend {
+  static std::string unavailable() { return RedisServer::unavailable(); }
+  static std::unique_ptr<ccr::Store> make(const TempDir& dir, const ccr::StoreOptions& options) {
+    return ccr::open_redis_store(
+        RedisServer::shared().options(dir.path().filename().string() + ":"), options);
   }
 };
 

@@ -17,6 +17,12 @@ using testing::TempDir;
 template <typename Backend>
 class StoreTest : public ::testing::Test {
  protected:
+  void SetUp() override {
+    if constexpr (requires { Backend::unavailable(); }) {
+      if (const std::string why = Backend::unavailable(); !why.empty()) GTEST_SKIP() << why;
+    }
+  }
+
   std::unique_ptr<ccr::Store> make(double ttl = 1800, std::size_t capacity = 1000) {
     ccr::StoreOptions options;
     options.ttl_seconds = ttl;
@@ -40,7 +46,8 @@ class StoreTest : public ::testing::Test {
   FakeClock clock_;
 };
 
-using Backends = ::testing::Types<testing::MemoryBackend, testing::SqliteBackend>;
+using Backends =
+    ::testing::Types<testing::MemoryBackend, testing::SqliteBackend, testing::RedisBackend>;
 TYPED_TEST_SUITE(StoreTest, Backends);
 
 TYPED_TEST(StoreTest, PutReturnsTheContentKeyAndGetReturnsTheEntry) {
