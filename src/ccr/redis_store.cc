@@ -118,10 +118,12 @@ class RedisStore final : public Store {
       : redis_(redis),
         options_(options),
         connection_((check(redis, options), redis)),
+        entry_prefix_(redis.prefix + "entry:"),
         index_keys_{redis.prefix + "by_age", redis.prefix + "by_deadline",
                     redis.prefix + "by_removal", redis.prefix + "seq"} {
+    // PEXPIRE takes an integer: never the exponent form format_double() may choose.
     const double ms = std::ceil((options.ttl_seconds + redis.expired_grace_seconds) * 1000);
-    lifetime_ms_ = format_double(std::clamp(ms, 1.0, kMaxLifetimeMs));
+    lifetime_ms_ = std::to_string(static_cast<int64_t>(std::clamp(ms, 1.0, kMaxLifetimeMs)));
   }
 
   std::string put(const Entry& entry) override {
@@ -138,9 +140,8 @@ class RedisStore final : public Store {
     const std::string_view values[] = {entry.original, entry.compressed, numbers[0],
                                        numbers[1],     entry.strategy,   numbers[2],
                                        numbers[3],     created_at,       numbers[4]};
-    const std::string hash_prefix = redis_.prefix + "entry:";
-    std::vector<std::string_view> args = {hash_prefix,  key,      created_at,
-                                          lifetime_ms_, capacity, deadline};
+    std::vector<std::string_view> args = {entry_prefix_, key,      created_at,
+                                          lifetime_ms_,  capacity, deadline};
     for (std::size_t i = 0; i < std::size(values); ++i) {
       args.push_back(kFields[i]);
       args.push_back(values[i]);
@@ -193,10 +194,9 @@ class RedisStore final : public Store {
   }
 
   void clear() override {
-    const std::string hash_prefix = redis_.prefix + "entry:";
     std::lock_guard lock(mutex_);
     connection_.eval(clear_, {index_keys_[0], index_keys_[1], index_keys_[2], index_keys_[3]},
-                     {hash_prefix});
+                     {entry_prefix_});
   }
 
   std::string describe() const override {
@@ -210,7 +210,7 @@ class RedisStore final : public Store {
     check_redis_options(redis);
   }
 
-  std::string entry_hash(const std::string& key) const { return redis_.prefix + "entry:" + key; }
+  std::string entry_hash(const std::string& key) const { return entry_prefix_ + key; }
 
   Status status_named(std::string_view name) const {
     if (name == "expired") return Status::kExpired;
@@ -262,8 +262,9 @@ class RedisStore final : public Store {
   const StoreOptions options_;
   std::mutex mutex_;
   detail::RedisConnection connection_;
+  const std::string entry_prefix_;               // + key: an entry's hash
   const std::array<std::string, 4> index_keys_;  // by_age, by_deadline, by_removal, seq
-  std::string lifetime_ms_;
+  std::string lifetime_ms_;                      // how long Redis keeps an entry
   detail::RedisScript put_{std::string(kPruneLua) + std::string(kPutLua), {}};
   detail::RedisScript get_{std::string(kGetLua), {}};
   detail::RedisScript size_{std::string(kPruneLua) + std::string(kSizeLua), {}};

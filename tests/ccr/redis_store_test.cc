@@ -106,6 +106,7 @@ TEST_F(RedisStore, ReplicasShareOneCapacity) {
   testing::FakeClock clock;
   ccr::StoreOptions options;
   options.capacity = 2;
+  options.ttl_seconds = 200;  // with the default grace, a lifetime of 2000000 ms ("2e+06")
   options.clock = clock.fn();
   auto a = open(prefix(), options);
   auto b = open(prefix(), options);
