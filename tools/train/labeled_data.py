@@ -5,7 +5,9 @@ one JSON object a line:
     {"words": ["ls", "-la", ...], "keep": [1, 1, 0, ...], "span": [1, 1, 0, ...]}
 `words` are whitespace-free strings (as `text.split()` gives them), `keep` one 0/1 per
 word (`labels` is accepted as another name), `span` optional (0/1 per word; when absent
-it is derived from `keep`: 1 where most of the 5 words around are kept). Other keys
+it is derived from `keep`: 1 where most of the 5 words around are kept), `score` optional
+(a keep probability in [0, 1] per word: when present the token head learns it instead of the
+0/1 `keep`, so a teacher can teach an order, not only a cut). Other keys
 ("id", "kind", ...) are carried along and ignored by the trainer.
 
 Words are tokenized by the engine itself (`kompress tokenize`, words mode: each word on
@@ -20,6 +22,7 @@ import subprocess
 import numpy as np
 
 IGNORE = -100
+_ARRAYS = ("ids", "keep", "span", "score", "word")  # per-token arrays of a window, in windows() order
 
 
 class LabelError(ValueError):
@@ -44,6 +47,15 @@ def _binary_list(obj, key, n, where):
     return np.asarray(v, dtype=np.int8)
 
 
+def _probability_list(obj, key, n, where):
+    v = obj[key]
+    if not isinstance(v, list) or len(v) != n:
+        raise LabelError(f"{where}: \"{key}\" must be a list of {n} values (one per word)")
+    if any(isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 <= x <= 1 for x in v):
+        raise LabelError(f"{where}: \"{key}\" holds a value that is not a number in [0, 1]")
+    return np.asarray(v, dtype=np.float32)
+
+
 def parse_line(line, where):
     """One labelled record, or LabelError naming `where` (file:line)."""
     try:
@@ -62,7 +74,8 @@ def parse_line(line, where):
         raise LabelError(f"{where}: missing \"keep\" (one 0/1 label per word)")
     keep = _binary_list(obj, key, len(words), where)
     span = _binary_list(obj, "span", len(words), where) if "span" in obj else derive_span(keep)
-    return {"words": words, "keep": keep, "span": span, "kind": obj.get("kind", "")}
+    score = _probability_list(obj, "score", len(words), where) if "score" in obj else keep.astype(np.float32)
+    return {"words": words, "keep": keep, "span": span, "score": score, "kind": obj.get("kind", "")}
 
 
 def read_labels(path, limit=None):
@@ -105,7 +118,8 @@ def tokenize_words(records, kompress_bin, tokenizer):
 def windows(record, ids, word_ids, max_tokens):
     """Cut one record into windows of at most max_tokens ids ([CLS] ... [SEP]) at word boundaries.
 
-    Yields (ids, token_keep, token_span, word_index) arrays; word_index is -1 on specials.
+    Yields (ids, token_keep, token_span, token_score, word_index) arrays; word_index is -1 on
+    specials, where keep and span are IGNORE and score is negative.
     A word longer than a whole window keeps its first tokens only.
     """
     cls, sep = ids[0], ids[-1]
@@ -132,7 +146,8 @@ def _window(record, part, cls, sep):
     safe = np.maximum(wid, 0)
     keep = np.where(wid >= 0, record["keep"][safe], IGNORE).astype(np.int64)
     span = np.where(wid >= 0, record["span"][safe], IGNORE).astype(np.int64)
-    return tok, keep, span, wid
+    score = np.where(wid >= 0, record["score"][safe], -1.0).astype(np.float32)
+    return tok, keep, span, score, wid
 
 
 def load_windows(path, kompress_bin, tokenizer, max_tokens, cache_dir=None, limit=None):
@@ -149,11 +164,11 @@ def load_windows(path, kompress_bin, tokenizer, max_tokens, cache_dir=None, limi
             z = np.load(key, allow_pickle=False)
             return _unflatten(z)
     records = read_labels(path, limit)
-    out = {"ids": [], "keep": [], "span": [], "word": [], "record": [], "kind": []}
+    out = {"ids": [], "keep": [], "span": [], "score": [], "word": [], "record": [], "kind": []}
     for i, (rec, (ids, wids)) in enumerate(zip(records, tokenize_words(records, kompress_bin, tokenizer))):
         wids = [-1 if w is None else w for w in wids]
-        for tok, keep, span, wid in windows(rec, ids, wids, max_tokens):
-            for k, v in zip(("ids", "keep", "span", "word"), (tok, keep, span, wid)):
+        for window in windows(rec, ids, wids, max_tokens):
+            for k, v in zip(_ARRAYS, window):
                 out[k].append(v)
             out["record"].append(i)
             out["kind"].append(rec["kind"])
@@ -163,14 +178,14 @@ def load_windows(path, kompress_bin, tokenizer, max_tokens, cache_dir=None, limi
         np.savez(key + ".tmp.npz", lens=lens, record=np.array(out["record"], dtype=np.int64),
                  kind=np.array(out["kind"], dtype=str),
                  **{k: np.concatenate(out[k]) if out[k] else np.zeros(0, np.int64)
-                    for k in ("ids", "keep", "span", "word")})
+                    for k in _ARRAYS})
         os.replace(key + ".tmp.npz", key)
     return out
 
 
 def _unflatten(z):
     bounds = np.concatenate([[0], np.cumsum(z["lens"])])
-    out = {k: [z[k][a:b] for a, b in zip(bounds[:-1], bounds[1:])] for k in ("ids", "keep", "span", "word")}
+    out = {k: [z[k][a:b] for a, b in zip(bounds[:-1], bounds[1:])] for k in _ARRAYS}
     out["record"] = list(z["record"])
     out["kind"] = [str(k) for k in z["kind"]]
     return out

@@ -10,7 +10,8 @@ Fine-tune any Kompress v1 folder (config.json + model.safetensors [+ tokenizer.j
 Resume an interrupted run (same data and flags):  ... train.py --resume my_run/last.pt ...
 Export the result: tools/train/export.py my_run/last.pt OUT_DIR.
 
-Loss = cross-entropy of the token head's keep/drop logits + --span-weight x binary
+Loss = cross-entropy of the token head's keep/drop logits against the words' keep
+probabilities (`score`, else the 0/1 `keep` labels) + --span-weight x binary
 cross-entropy of the span head, over the tokens of words ([CLS]/[SEP] and padding
 excluded). Runs on CPU (Debian torch 1.13) or CUDA (torch 2.x), same script.
 """
@@ -102,21 +103,26 @@ def batches(data, batch, rng, kind_power):
 def collate(data, idx, pad_id, device):
     length = max(len(data["ids"][i]) for i in idx)
     ids = torch.full((len(idx), length), pad_id, dtype=torch.long)
-    keep = torch.full((len(idx), length), IGNORE, dtype=torch.long)
     span = torch.full((len(idx), length), IGNORE, dtype=torch.long)
+    score = torch.full((len(idx), length), -1.0)
     mask = torch.zeros((len(idx), length), dtype=torch.bool)
     for r, i in enumerate(idx):
         n = len(data["ids"][i])
         ids[r, :n] = torch.from_numpy(data["ids"][i])
-        keep[r, :n] = torch.from_numpy(data["keep"][i])
         span[r, :n] = torch.from_numpy(data["span"][i])
+        score[r, :n] = torch.from_numpy(data["score"][i])
         mask[r, :n] = True
-    return ids.to(device), mask.to(device), keep.to(device), span.to(device)
+    return ids.to(device), mask.to(device), score.to(device), span.to(device)
 
 
-def losses(model, ids, mask, keep, span):
+def losses(model, ids, mask, score, span):
+    """Cross-entropy of the token head against the keep probability `score` (0/1 labels when the
+    file has no scores), and of the span head against the span labels."""
     logits, span_logits = model(ids, mask)
-    tok = F.cross_entropy(logits.reshape(-1, 2).float(), keep.reshape(-1), ignore_index=IGNORE)
+    on = score >= 0
+    logp = F.log_softmax(logits[on].float(), dim=-1)
+    t = score[on]
+    tok = -(t * logp[:, 1] + (1 - t) * logp[:, 0]).mean()
     on = span != IGNORE
     sp = F.binary_cross_entropy_with_logits(span_logits[on].float(), span[on].float())
     return tok, sp, logits, span_logits
@@ -132,8 +138,8 @@ def evaluate(model, data, pad_id, device, n_windows, batch):
     tp = fp = fn = tn = 0
     for s in range(0, len(chosen), batch):
         idx = [int(i) for i in chosen[s:s + batch]]
-        ids, mask, keep, span = collate(data, idx, pad_id, device)
-        tok, sp, logits, span_logits = losses(model, ids, mask, keep, span)
+        ids, mask, score, span = collate(data, idx, pad_id, device)
+        tok, sp, logits, span_logits = losses(model, ids, mask, score, span)
         tot["tok"] += tok.item()
         tot["span"] += sp.item()
         tot["batches"] += 1
@@ -266,8 +272,8 @@ def main(argv=None):
     while state["total_steps"] is None or state["step"] < state["total_steps"]:
         for g in opt.param_groups:
             g["lr"] = lr_at(state["step"], state["total_steps"] or 10 ** 9, args.lr, args.warmup)
-        ids, mask, keep, span = collate(train, next(it), pad_id, device)
-        tok, sp, _, _ = losses(model, ids, mask, keep, span)
+        ids, mask, score, span = collate(train, next(it), pad_id, device)
+        tok, sp, _, _ = losses(model, ids, mask, score, span)
         loss = tok + args.span_weight * sp
         opt.zero_grad(set_to_none=True)
         loss.backward()

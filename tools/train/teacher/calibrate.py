@@ -1,4 +1,4 @@
-"""Check the n-gram teacher against the two small real signals in ../shared/data/ultrawhale.
+"""Check the teacher against the two small real signals in ../shared/data/ultrawhale.
 
 - c3_qwen*_labeled.jsonl: an LLM marked must-keep spans in tool outputs. Spans are
   re-anchored by searching their text (the offsets are often wrong). Reported: the share
@@ -7,7 +7,6 @@
 - c3_real_compressed.jsonl: outputs of a fine-tuned Kompress. Its kept words are found by
   matching the compressed words in order against the original's words; reported: the
   agreement of the teacher's keep/drop with the model's over the covered prefix.
-Tool outputs use the "log" threshold.
 """
 import json
 import re
@@ -15,17 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-import ngram
 from must_keep import must_keep_mask
 
 WORD = re.compile(r"\S+")
-
-
-def teacher_keep(words, vocab, model, threshold):
-    ids = vocab.encode(words, grow=False)
-    s = model.surprisal(ngram.stream([ids]), loo=False)
-    forced = must_keep_mask(words)
-    return forced | (s > threshold), forced
 
 
 def marked_words(text, spans):
@@ -51,9 +42,9 @@ def kept_by_model(words, compressed_words):
     return kept, last
 
 
-def run(folder, vocab, model, thresholds):
+def run(folder, teacher_keep):
+    """teacher_keep(words) -> the teacher's keep mask for one text (tool output)."""
     folder = Path(folder)
-    th = thresholds.get("log", 0.0)
     report = {}
     hit = hit_forced = marked = words = kept = 0
     for name in ("c3_qwen_labeled.jsonl", "c3_qwen3coder_labeled.jsonl"):
@@ -62,7 +53,7 @@ def run(folder, vocab, model, thresholds):
             w = row["text"].split()
             if not w:
                 continue
-            keep, forced = teacher_keep(w, vocab, model, th)
+            keep, forced = teacher_keep(w), must_keep_mask(w)
             m = marked_words(row["text"], row.get("spans", []))
             hit += int((keep & m).sum())
             hit_forced += int((forced & m).sum())
@@ -79,7 +70,7 @@ def run(folder, vocab, model, thresholds):
         if not w:
             continue
         ref, last = kept_by_model(w, row["compressed"].split())
-        keep, _ = teacher_keep(w, vocab, model, th)
+        keep = teacher_keep(w)
         agree += int((ref[:last] == keep[:last]).sum())
         total += last
         model_kept += int(ref[:last].sum())
