@@ -50,6 +50,10 @@ TEST_F(ModelLocationTest, FlagWinsOverTheEnvironment) {
   ::setenv("KOMPRESS_MODEL", b.c_str(), 1);
   EXPECT_EQ(locate_model(a).dir, a);
   EXPECT_EQ(locate_model(a).origin, "--model");
+  EXPECT_EQ(locate_model(a).config, a + "/config.json");
+  EXPECT_EQ(locate_model(a).weights, a + "/model.safetensors");
+  EXPECT_EQ(locate_model(a).tokenizer, a + "/tokenizer.json");
+  EXPECT_EQ(locate_model(a).repo, "");
   EXPECT_EQ(locate_model("").dir, b);
   EXPECT_EQ(locate_model("").origin, "KOMPRESS_MODEL");
 }
@@ -73,6 +77,7 @@ TEST_F(ModelLocationTest, WithoutAModelTheErrorSaysHowToGetOne) {
   } catch (const Error& e) {
     const std::string err = e.what();
     EXPECT_NE(err.find("--model DIR"), std::string::npos) << err;
+    EXPECT_NE(err.find("--model ORG/NAME"), std::string::npos) << err;
     EXPECT_NE(err.find("KOMPRESS_MODEL"), std::string::npos) << err;
     EXPECT_NE(err.find("kompress-mini is not installed (looked in " + a + ", "), std::string::npos)
         << err;
@@ -95,9 +100,18 @@ TEST_F(ModelLocationTest, TheDefaultIsTheEmbeddedKompressMini) {
 
 TEST_F(ModelLocationTest, TheModelIsNamedAfterItsFolder) {
   const std::string a = folder("model-a");
-  EXPECT_EQ(model_name({a, "--model"}), "model-a");
-  EXPECT_EQ(model_name({a + "/", "--model"}), "model-a");
-  EXPECT_EQ(model_name({a + "/.", "--model"}), "model-a");
+  const auto at = [](const std::string& dir, const std::string& repo = "") {
+    ModelLocation m;
+    m.dir = dir;
+    m.origin = "--model";
+    m.repo = repo;
+    return m;
+  };
+  EXPECT_EQ(model_name(at(a)), "model-a");
+  EXPECT_EQ(model_name(at(a + "/")), "model-a");
+  EXPECT_EQ(model_name(at(a + "/.")), "model-a");
+  EXPECT_EQ(model_name(at(a, "acme/kompress-base")), "acme/kompress-base")
+      << "a hub model is named after its repository";
 }
 
 }  // namespace

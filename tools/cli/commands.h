@@ -26,5 +26,7 @@ void add_ccr_command(CLI::App& app);
 void add_quantize_command(CLI::App& app);
 // `kompress bench [--json]` (bench_command.cc, bench_measure.cc).
 void add_bench_command(CLI::App& app);
+// `kompress pull ORG/NAME [--revision REV] [--files F...] [--offline]` (pull_command.cc).
+void add_pull_command(CLI::App& app);
 
 }  // namespace kompress::cli

@@ -24,8 +24,9 @@ CompressOptions CompressArgs::options() const {
 
 void add_selection_options(CLI::App& cmd, CompressArgs& a) {
   cmd.add_option("--model", a.model,
-                 "Model folder (config.json, model.safetensors, tokenizer.json); default: "
-                 "$KOMPRESS_MODEL, else the embedded kompress-mini");
+                 "Model folder (config.json, model.safetensors, tokenizer.json) or Hugging "
+                 "Face repository ORG/NAME[@REVISION] (from the hub cache, downloaded on first "
+                 "use); default: $KOMPRESS_MODEL, else the embedded kompress-mini");
   cmd.add_option("--ratio", a.ratio,
                  "Keep the top max(1, floor(n * R)) words of each chunk by score instead of "
                  "the threshold rule")
@@ -73,9 +74,8 @@ std::shared_ptr<ccr::Store> open_store_or_warn(const std::string& flag) {
 
 Compressor make_compressor(const std::string& model_flag, std::shared_ptr<ccr::Store> store) {
   const ModelLocation where = locate_model(model_flag);
-  auto tokenizer =
-      std::make_shared<const Tokenizer>(Tokenizer::from_file(where.dir + "/tokenizer.json"));
-  auto model = std::make_shared<const Model>(Model::load(where.dir));
+  auto tokenizer = std::make_shared<const Tokenizer>(Tokenizer::from_file(where.tokenizer));
+  auto model = std::make_shared<const Model>(Model::load(where.config, where.weights));
   return Compressor(std::move(tokenizer), make_model_scorer(std::move(model), model_name(where)),
                     std::move(store), 0);
 }
