@@ -21,12 +21,12 @@ void throw_http_error(const Target& target, const std::string& url, const HttpRe
   if (response.status == 401 && message == "Invalid credentials in Authorization header") {
     throw Error(repo + ": the hub rejected HF_TOKEN" + status);
   }
-  if (code == "RepoNotFound" || response.status == 401) {
-    throw Error(repo + ": repository not found or needs HF_TOKEN" + status);
-  }
   if (code == "GatedRepo") {
     throw Error(repo + ": gated repository: accept its conditions on the hub and set HF_TOKEN" +
                 status);
+  }
+  if (code == "RepoNotFound" || response.status == 401) {
+    throw Error(repo + ": repository not found or needs HF_TOKEN" + status);
   }
   if (code == "RevisionNotFound") {
     throw Error(repo + ": revision " + std::string(target.revision) + " not found" + status);

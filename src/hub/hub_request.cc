@@ -10,7 +10,8 @@ HttpRequest hub_request(const Options& options, const std::string& method, const
   request.method = method;
   request.url = url;
   request.headers = std::move(extra);
-  if (!options.token.empty() && origin_of(url) == origin_of(options.endpoint)) {
+  const std::string origin = origin_of(url);
+  if (!options.token.empty() && !origin.empty() && origin == origin_of(options.endpoint)) {
     request.headers.push_back("Authorization: Bearer " + options.token);
   }
   request.connect_timeout_s = options.connect_timeout_s;

@@ -129,9 +129,15 @@ const FakeRepo* FakeHub::find_repo(const std::string& id, const std::string& res
     error(res, 404, "RepoNotFound", "Repository not found");
     return nullptr;
   }
-  if (!repo->second.token.empty() &&
-      req.get_header_value("Authorization") != "Bearer " + repo->second.token) {
-    error(res, 401, "RepoNotFound", "Invalid username or password.");
+  const std::string authorization = req.get_header_value("Authorization");
+  if (!repo->second.token.empty() && authorization != "Bearer " + repo->second.token) {
+    if (!authorization.empty()) {
+      error(res, 401, "", "Invalid credentials in Authorization header");
+    } else if (repo->second.gated) {
+      error(res, 401, "GatedRepo", "Access to this model is restricted.");
+    } else {
+      error(res, 401, "RepoNotFound", "Invalid username or password.");
+    }
     return nullptr;
   }
   return &repo->second;

@@ -26,7 +26,8 @@ struct FakeFile {
 struct FakeRepo {
   std::string commit;  // 40 hex digits
   std::map<std::string, FakeFile> files;
-  std::string token;  // the token a private repository needs; "" for a public one
+  std::string token;   // the token a private or gated repository needs; "" for a public one
+  bool gated = false;  // without the token: GatedRepo rather than RepoNotFound
 };
 
 struct SeenRequest {

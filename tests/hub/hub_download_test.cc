@@ -224,6 +224,18 @@ TEST_F(HubDownload, HubErrorsSayWhatIsWrong) {
                           hub_.endpoint() + "/acme/private/resolve/main/config.json)"),
             std::string::npos)
       << no_token;
+  hub::Options wrong_token = o;
+  wrong_token.token = "hf_wrong";
+  EXPECT_NE(error_of([&] {
+              hub::download("acme/private", {"config.json"}, wrong_token);
+            }).find("acme/private: the hub rejected HF_TOKEN (HTTP 401"),
+            std::string::npos);
+  repo_.gated = true;
+  hub_.add_repo("acme/gated", repo_);
+  EXPECT_NE(error_of([&] { hub::download("acme/gated", {"config.json"}, o); })
+                .find("acme/gated: gated repository: accept its conditions on the hub and set "
+                      "HF_TOKEN (HTTP 401"),
+            std::string::npos);
   const std::string missing = error_of([&] { hub::download("acme/nothing", {"config.json"}, o); });
   EXPECT_NE(missing.find("acme/nothing: repository not found or needs HF_TOKEN (HTTP 404"),
             std::string::npos)
