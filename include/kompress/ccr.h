@@ -112,7 +112,7 @@ struct RedisOptions {
   std::string host = "127.0.0.1";
   int port = 6379;
   int db = 0;
-  std::string username;  // a Redis 6 ACL user; empty: the default user
+  std::string username;  // a Redis 6 ACL user, sent with the password; empty: the default user
   std::string password;  // empty: no AUTH
   // Every key of the store starts with it; stores with different prefixes on one server are
   // independent tenants (size() and clear() see only their own prefix).

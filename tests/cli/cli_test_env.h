@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -15,6 +16,7 @@
 
 #include "cli/run_command.h"
 #include "cli/tiny_model.h"
+#include "kompress/ccr.h"
 #include "kompress/compressor.h"
 #include "kompress/model.h"
 #include "kompress/scorer.h"
@@ -89,5 +91,22 @@ class CliTest : public ::testing::Test {
  private:
   static inline std::filesystem::path* root_ = nullptr;
 };
+
+// Compression went on without CCR, said so once on stderr naming `store`, and printed no marker.
+inline void expect_compressed_without_ccr(const CommandResult& r, const std::string& store) {
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("kompress: warning: "), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find(store), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("Retrieve more"), std::string::npos) << r.out;
+  EXPECT_FALSE(r.out.empty());
+}
+
+// The hash of the "Retrieve more: hash=K" marker in `out`, or empty when there is none.
+inline std::string marker_hash(const std::string& out) {
+  const std::string tag = "Retrieve more: hash=";
+  const auto at = out.rfind(tag);
+  return at == std::string::npos ? std::string() : out.substr(at + tag.size(), ccr::kKeyLength);
+}
 
 }  // namespace kompress::testing

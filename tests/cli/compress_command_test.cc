@@ -15,6 +15,7 @@ namespace kompress {
 namespace {
 
 using testing::CliTest;
+using testing::expect_compressed_without_ccr;
 using testing::kTraceback;
 
 using CompressCommand = CliTest;
@@ -295,16 +296,6 @@ TEST_F(CompressCommand, EmptyInputGivesEmptyOutput) {
   EXPECT_EQ(j["file"], "stdin");
   EXPECT_EQ(j["compressed"], "");
   EXPECT_EQ(j["passthrough"], true);
-}
-
-// Compression goes on without CCR, says so once on stderr, and prints no marker.
-void expect_compressed_without_ccr(const testing::CommandResult& r, const std::string& file) {
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("kompress: warning: "), std::string::npos) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find(file), std::string::npos) << r.err;
-  EXPECT_EQ(r.out.find("Retrieve more"), std::string::npos) << r.out;
-  EXPECT_FALSE(r.out.empty());
 }
 
 TEST_F(CompressCommand, CorruptCcrDatabaseIsSkipped) {

@@ -56,7 +56,7 @@ std::string entry_json(const ccr::Entry& e) {
 }
 
 void run_retrieve(const std::string& hash, const std::string& db, bool json) {
-  const auto store = ccr::open_sqlite_store(ccr_db_path(db));
+  const auto store = ccr::open_store(ccr_store_location(db));
   ccr::Lookup hit = store->get(hash);
   switch (hit.status) {
     case ccr::Status::kOk:
@@ -73,18 +73,20 @@ void run_retrieve(const std::string& hash, const std::string& db, bool json) {
 }
 
 void run_stats(const std::string& db) {
-  const std::string path = ccr_db_path(db);
-  const auto store = ccr::open_sqlite_store(path);
-  std::error_code ec;
-  const auto bytes = std::filesystem::file_size(path, ec);
-  char out[64];
-  std::snprintf(out, sizeof out, "%zu", store->size());
-  write_out("store    " + store->describe() + "\nentries  " + out + "\nfile     " +
-            (ec ? std::string("?") : std::to_string(bytes)) + " bytes\n");
+  const auto store = ccr::open_store(ccr_store_location(db));
+  const std::string where = store->describe();
+  std::string out = "store    " + where + "\nentries  " + std::to_string(store->size()) + "\n";
+  // A SQLite store also shows the size of its file.
+  if (constexpr std::string_view kSqlite = "sqlite:"; where.starts_with(kSqlite)) {
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(where.substr(kSqlite.size()), ec);
+    out += "file     " + (ec ? std::string("?") : std::to_string(bytes)) + " bytes\n";
+  }
+  write_out(out);
 }
 
 void run_purge(const std::string& db) {
-  const auto store = ccr::open_sqlite_store(ccr_db_path(db));
+  const auto store = ccr::open_store(ccr_store_location(db));
   const std::size_t n = store->size();
   store->clear();
   write_out("removed " + std::to_string(n) + " entries from " + store->describe() + "\n");

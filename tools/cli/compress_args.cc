@@ -53,18 +53,21 @@ void add_selection_options(CLI::App& cmd, CompressArgs& a) {
   cmd.add_flag("--json", a.json, "Print JSON instead of text");
 }
 
-void add_ccr_db_option(CLI::App& cmd, std::string& path) {
-  cmd.add_option("--ccr-db", path,
-                 "SQLite file of the CCR store (default: $XDG_DATA_HOME/kompress/ccr.sqlite3)");
+void add_ccr_db_option(CLI::App& cmd, std::string& location) {
+  cmd.add_option("--ccr-db", location,
+                 "CCR store: a SQLite file (or sqlite:PATH), "
+                 "redis://[:PASSWORD@]HOST[:PORT][/DB][?prefix=NAME] (shared by every "
+                 "process using it), or memory (default: $XDG_DATA_HOME/kompress/ccr.sqlite3)")
+      ->type_name("LOCATION");
 }
 
-std::string ccr_db_path(const std::string& flag) {
+std::string ccr_store_location(const std::string& flag) {
   return flag.empty() ? ccr::default_sqlite_path() : flag;
 }
 
 std::shared_ptr<ccr::Store> open_store_or_warn(const std::string& flag) {
   try {
-    return ccr::open_sqlite_store(ccr_db_path(flag));
+    return ccr::open_store(ccr_store_location(flag));
   } catch (const Error& e) {
     std::fprintf(stderr, "kompress: warning: %s; compressing without CCR (no retrieval marker)\n",
                  e.what());

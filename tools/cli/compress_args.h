@@ -30,7 +30,7 @@ struct CompressArgs {
   // compress only
   std::string join = "layout";
   bool no_ccr = false;
-  std::string ccr_db;
+  std::string ccr_db;  // a store location (--ccr-db)
 
   CompressOptions options() const;
 };
@@ -39,11 +39,11 @@ struct CompressArgs {
 // --chunk-words, --deadline-ms, --lossy, --segment-bytes, --json) on `cmd`.
 void add_selection_options(CLI::App& cmd, CompressArgs& args);
 
-// Registers --ccr-db PATH on `cmd`.
-void add_ccr_db_option(CLI::App& cmd, std::string& path);
+// Registers --ccr-db LOCATION on `cmd`: any location ccr::open_store() understands.
+void add_ccr_db_option(CLI::App& cmd, std::string& location);
 
-// The --ccr-db path, or the default store path.
-std::string ccr_db_path(const std::string& flag);
+// The --ccr-db location, or the default SQLite path.
+std::string ccr_store_location(const std::string& flag);
 
 // Opens the store for compression; when it cannot be opened, says so on stderr and returns
 // null (compression goes on without CCR).
