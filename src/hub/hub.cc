@@ -124,7 +124,10 @@ std::string download(const std::string& repo, const std::vector<std::string>& fi
     if (is_file(cache.pointer(commit, files[i]))) continue;
     place_file(cache, target, commit, i == 0 ? first : fetch_metadata(target, options), options);
   }
-  if (options.revision != commit) cache.write_ref(options.revision, commit);
+  // Written only when it changes: a read-only cache that has everything still answers.
+  if (options.revision != commit && cache.read_ref(options.revision) != commit) {
+    cache.write_ref(options.revision, commit);
+  }
   return cache.snapshot(commit).string();
 }
 

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 
@@ -156,7 +158,7 @@ void RepoCache::write_ref(std::string_view revision, std::string_view commit) co
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out << commit;
-    if (!out.flush()) throw Error(tmp.string() + ": cannot write");
+    if (!out.flush()) throw Error(tmp.string() + ": cannot write: " + std::strerror(errno));
   }
   rename_onto(tmp, ref);
 }

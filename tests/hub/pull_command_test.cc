@@ -1,6 +1,7 @@
 // `kompress pull` against the fake hub, then `kompress compress --model ORG/NAME` from the cache
 // with HF_HUB_OFFLINE=1: the same output as the model folder gives.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -64,6 +65,29 @@ TEST_F(PullCommand, CompressDownloadsAMissingModelOnFirstUse) {
   const CommandResult from_folder =
       run_kompress({"compress", "--model", folder().string(), "--no-ccr"}, kText);
   EXPECT_EQ(first.out, from_folder.out);
+}
+
+TEST_F(PullCommand, AReadOnlyCacheThatHasTheModelStillServesIt) {
+  ASSERT_EQ(run_kompress({"pull", "acme/kompress-tiny"}).exit_code, 0);
+  // Root writes to read-only folders: run the commands as nobody then.
+  constexpr uid_t kNobody = 65534;
+  const std::optional<uid_t> as = ::geteuid() == 0 ? std::optional<uid_t>(kNobody) : std::nullopt;
+  const auto set_folders = [&](fs::perms perms) {
+    fs::permissions(cache(), perms);
+    for (const auto& entry : fs::recursive_directory_iterator(cache())) {
+      if (entry.is_directory() && !entry.is_symlink()) fs::permissions(entry.path(), perms);
+    }
+  };
+  fs::permissions(root_, fs::perms::others_exec, fs::perm_options::add);
+  set_folders(fs::perms::owner_read | fs::perms::owner_exec | fs::perms::others_read |
+              fs::perms::others_exec);
+  const CommandResult pull = run_kompress({"pull", "acme/kompress-tiny"}, "", as);
+  const CommandResult compress =
+      run_kompress({"compress", "--model", "acme/kompress-tiny", "--no-ccr"}, kText, as);
+  set_folders(fs::perms::owner_all);
+  EXPECT_EQ(pull.exit_code, 0) << pull.err;
+  EXPECT_EQ(pull.out, snapshot("models--acme--kompress-tiny", "tiny").string() + "\n");
+  EXPECT_EQ(compress.exit_code, 0) << compress.err;
 }
 
 TEST_F(PullCommand, FilesPullsOnlyThose) {
