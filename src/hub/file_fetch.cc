@@ -83,7 +83,8 @@ class PartialDownload {
   // than the file, a stop from the progress callback.
   std::string attempt() {
     received_ = 0;
-    std::vector<std::string> extra;
+    // Identity encoding: the bytes on disk must be the file's, as its size and hash say.
+    std::vector<std::string> extra = {"Accept-Encoding: identity"};
     if (have_ > 0) extra.push_back("Range: bytes=" + std::to_string(have_) + "-");
     const BodySink sink{[this](const HttpResponse& head) { return start(head); },
                         [this](std::string_view bytes) { return write(bytes); }};
