@@ -15,8 +15,9 @@ packages=(
   libcurl4-openssl-dev libcpp-httplib-dev
   # tests, sanitizers, fuzzers, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev libomp-14-dev
-  # the independent references (tools/reference): PyTorch 1.13 and the tokenizer oracle
-  python3-torch python3-numpy
+  # the independent references (tools/reference): PyTorch 1.13, ONNX (the benchmark's export)
+  # and the tokenizer oracle
+  python3-torch python3-numpy python3-onnx
   # the trainer (tools/train): Debian's torch calls the system BLAS; OpenBLAS makes it ~20x faster
   libopenblas0-pthread
 )

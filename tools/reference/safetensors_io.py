@@ -57,20 +57,25 @@ def save_file(path, tensors, metadata=None):
             f.write(blob)
 
 
-def load_file(path):
+def load_file(path, mmap=False):
     """Read a safetensors file: returns (name -> numpy array, metadata dict).
 
     Validates what a sloppy writer could get wrong: offsets inside the buffer,
     byte size equal to shape x dtype, and no gaps or overlaps between tensors.
+    With mmap=True the arrays are read-only views of the mapped file (pages are read
+    when touched, nothing is copied), as an engine that maps its weights would see them.
     """
-    with open(path, "rb") as f:
-        raw = f.read()
+    if mmap:
+        raw = np.memmap(path, dtype=np.uint8, mode="r")
+    else:
+        with open(path, "rb") as f:
+            raw = f.read()
     if len(raw) < 8:
         raise ValueError("file shorter than the 8-byte header length")
-    (n,) = struct.unpack("<Q", raw[:8])
+    (n,) = struct.unpack("<Q", bytes(raw[:8]))
     if 8 + n > len(raw):
         raise ValueError("header length past end of file")
-    header = json.loads(raw[8 : 8 + n].decode("utf-8"))
+    header = json.loads(bytes(raw[8 : 8 + n]).decode("utf-8"))
     data = memoryview(raw)[8 + n :]
     metadata = header.pop("__metadata__", None) or {}
     tensors = {}
@@ -83,7 +88,8 @@ def load_file(path):
             raise ValueError(f"{name}: data_offsets {begin, end} outside the data ({len(data)} bytes)")
         if end - begin != int(np.prod(shape, dtype=np.int64)) * dt.itemsize:
             raise ValueError(f"{name}: {end - begin} bytes do not match shape {shape} of {info['dtype']}")
-        tensors[name] = np.frombuffer(data[begin:end], dtype=dt).reshape(shape).copy()
+        array = np.frombuffer(data[begin:end], dtype=dt).reshape(shape)
+        tensors[name] = array if mmap else array.copy()
         spans.append((begin, end))
     spans.sort()
     covered = 0
