@@ -1,9 +1,12 @@
 // `kompress bench [--json]`: tokens/s, per-chunk latency, peak RSS and load time of the
 // ModernBERT-base shape (seeded random weights) at 1x512, 8x512 and a 20,000-word document, per
-// precision, beside oneDNN's GEMM ceiling on the same shapes. Each measurement runs in a fresh
-// child process (`kompress bench --child ...`), so its peak RSS and load time are its own.
+// precision, beside oneDNN's GEMM ceiling on the same shapes and, side by side on the same ids,
+// ONNX Runtime on an ONNX export of the same weights (fp32, dynamic int8) and PyTorch eager fp32.
+// Each measurement runs in a fresh child process (`kompress bench --child ...`, or the PyTorch
+// script), so its peak RSS and load time are its own.
 #include <omp.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +18,8 @@
 #include <vector>
 
 #include "cli/bench_measure.h"
+#include "cli/bench_onnxruntime.h"
+#include "cli/bench_report.h"
 #include "cli/commands.h"
 #include "cli/precision_option.h"
 #include "kernels/cpu/cpu_isa.h"
@@ -44,12 +49,16 @@ constexpr size_t kChunkTokens = 512;
 struct BenchArgs {
   bool json = false;
   std::vector<std::string> precisions = {"fp32", "bf16", "int8"};
+  std::vector<std::string> engines = {"kompress", "onnxruntime", "pytorch"};
   int threads = 0;
   int passes = 5;
   int doc_words = 20000;
   std::string tokenizer;
   std::vector<std::string> texts;
   std::string work_dir;
+  std::string onnxruntime_lib;  // default: $KOMPRESS_ONNXRUNTIME_LIB, else the npm install's
+  std::string python = "/usr/bin/python3";
+  std::string reference_dir = KOMPRESS_REFERENCE_DIR;
   // Internal: one measurement in this process.
   std::vector<std::string> child;
 };
@@ -102,26 +111,21 @@ std::vector<std::vector<int32_t>> document_chunks(const BenchArgs& args, std::st
   return chunks;
 }
 
-// The child: argv after --child is MODEL_DIR PRECISION WORKLOAD BATCH CHUNKS PASSES THREADS IDS,
-// or "ceiling" MODEL_DIR PRECISION REPS THREADS for the GEMM ceiling.
-void run_child(const std::vector<std::string>& a) {
-  if (a.size() == 5 && a[0] == "ceiling") {
-    if (std::stoi(a[4]) > 0) omp_set_num_threads(std::stoi(a[4]));
-    const ModelInfo info = Model::load(a[1]).info();
-    const double c =
-        gemm_ceiling_tokens_per_s(info, parse_precision(a[2]), kChunkTokens, std::stoi(a[3]));
-    std::printf("%s\n", nlohmann::json{{"ceiling", c}}.dump().c_str());
-    return;
-  }
-  if (a.size() != 8) throw Error("bench --child: expected 8 values");
-  const auto all = nlohmann::json::parse(read_file(a[7])).get<std::vector<std::vector<int32_t>>>();
-  const size_t n = std::min(all.size(), static_cast<size_t>(std::stoul(a[4])));
-  const std::vector<std::vector<int32_t>> chunks(all.begin(),
-                                                 all.begin() + static_cast<std::ptrdiff_t>(n));
-  BenchRow row = measure_model(a[0], parse_precision(a[1]), std::stoi(a[6]), chunks,
-                               std::stoi(a[3]), std::stoi(a[5]));
-  row.workload = a[2];
-  std::printf("%s\n", to_json(row).dump().c_str());
+constexpr int64_t kPadId = 50283;  // kBaseConfig's pad_token_id
+const std::vector<std::string> kOnnxPrecisions = {"fp32", "int8"};
+
+struct Workload {
+  std::string name;
+  size_t chunks;
+  int batch;
+  int passes;
+};
+
+// The first `n` chunks of the ids file the parent wrote.
+std::vector<Chunk> load_chunks(const std::string& path, size_t n) {
+  auto all = nlohmann::json::parse(read_file(path)).get<std::vector<Chunk>>();
+  all.resize(std::min(all.size(), n));
+  return all;
 }
 
 // OpenMP's spin-waiting threads steal the cores from each other on a shared or oversubscribed
@@ -131,106 +135,233 @@ std::string wait_policy() {
   return set && *set ? set : "PASSIVE";
 }
 
-nlohmann::json run_in_child(const std::vector<std::string>& values) {
-  std::string cmd = "OMP_WAIT_POLICY=" + wait_policy() + " '" +
-                    fs::read_symlink("/proc/self/exe").string() + "' bench --child";
-  for (const auto& v : values) cmd += " '" + v + "'";
+// The child, one measurement: argv after --child is
+//   ceiling MODEL_DIR PRECISION REPS THREADS                       (the GEMM ceiling)
+//   onnxruntime LIBRARY MODEL.onnx PRECISION WORKLOAD BATCH CHUNKS PASSES THREADS IDS
+//   MODEL_DIR PRECISION WORKLOAD BATCH CHUNKS PASSES THREADS IDS  (kompress)
+void run_child(const std::vector<std::string>& a) {
+  if (a.size() == 5 && a[0] == "ceiling") {
+    if (std::stoi(a[4]) > 0) omp_set_num_threads(std::stoi(a[4]));
+    const ModelInfo info = Model::load(a[1]).info();
+    const double c =
+        gemm_ceiling_tokens_per_s(info, parse_precision(a[2]), kChunkTokens, std::stoi(a[3]));
+    std::printf("%s\n", nlohmann::json{{"ceiling", c}}.dump().c_str());
+    return;
+  }
+  const bool onnxruntime = !a.empty() && a[0] == "onnxruntime";
+  const size_t w = onnxruntime ? 4 : 2;  // where WORKLOAD is
+  if (a.size() != w + 6) throw Error("bench --child: wrong number of values");
+  const int batch = std::stoi(a[w + 1]), passes = std::stoi(a[w + 3]),
+            threads = std::stoi(a[w + 4]);
+  const auto chunks = load_chunks(a[w + 5], std::stoul(a[w + 2]));
+  BenchRow row = onnxruntime
+                     ? measure_onnxruntime(a[1], a[2], threads, wait_policy() != "PASSIVE", chunks,
+                                           batch, passes, kPadId)
+                     : measure_model(a[0], parse_precision(a[1]), threads, chunks, batch, passes);
+  row.precision = a[w - 1];
+  row.workload = a[w];
+  std::printf("%s\n", to_json(row).dump().c_str());
+}
+
+std::string quoted(const std::string& s) {
+  std::string out = "'";
+  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string shell_command(const std::vector<std::string>& argv) {
+  std::string cmd;
+  for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + quoted(a);
+  return cmd;
+}
+
+// Runs one measurement in its own process (`env` prefixes it) and parses the JSON line it prints
+// last; stderr passes through.
+nlohmann::json run_measurement(const std::vector<std::string>& argv, const std::string& env = "") {
+  const std::string cmd =
+      "OMP_WAIT_POLICY=" + wait_policy() + " " + env + " " + shell_command(argv);
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) throw Error("bench: cannot start " + cmd);
   std::string out;
   char buf[4096];
   while (const size_t got = fread(buf, 1, sizeof buf, pipe)) out.append(buf, got);
-  if (pclose(pipe) != 0 || out.empty()) throw Error("bench: measurement failed: " + cmd);
+  if (pclose(pipe) != 0 || out.find('{') == std::string::npos)
+    throw Error("bench: measurement failed: " + cmd);
   return nlohmann::json::parse(out.substr(out.rfind('{')));
 }
 
-void print_table(const std::vector<BenchRow>& rows, const nlohmann::json& ceiling,
-                 const std::string& source) {
-  std::printf(
-      "kompress bench: ModernBERT-base shape, seeded random weights, %s, OMP_WAIT_POLICY=%s\n",
-      source.c_str(), wait_policy().c_str());
-  std::printf("%-9s %-5s %-9s %6s %9s %9s %9s %9s %8s %8s\n", "engine", "prec", "workload", "batch",
-              "tokens/s", "p50 ms", "p99 ms", "RSS MB", "load ms", "ceiling");
-  for (const auto& r : rows) {
-    const double c = ceiling.value(r.precision, 0.0);
-    std::printf("%-9s %-5s %-9s %6d %9.0f %9.1f %9.1f %9.0f %8.0f %7.0f%%\n", r.engine.c_str(),
-                r.precision.c_str(), r.workload.c_str(), r.batch, r.tokens_per_s, r.p50_ms,
-                r.p99_ms, r.peak_rss_mb, r.load_ms, c > 0 ? 100.0 * r.tokens_per_s / c : 0.0);
+std::vector<std::string> self_child(std::vector<std::string> values) {
+  values.insert(values.begin(), {fs::read_symlink("/proc/self/exe").string(), "bench", "--child"});
+  return values;
+}
+
+bool python_imports(const std::string& python, const std::string& modules) {
+  return std::system((quoted(python) + " -c 'import " + modules + "' >/dev/null 2>&1").c_str()) ==
+         0;
+}
+
+// One run of `kompress bench`: where things are, and the report the engines add rows to.
+struct BenchRun {
+  const BenchArgs& args;
+  fs::path work;
+  fs::path fp32_dir;
+  std::string ids_path = {};
+  std::vector<Workload> workloads = {};
+  BenchReport report = {};
+
+  bool wants(const std::vector<std::string>& list, const std::string& item) const {
+    return std::find(list.begin(), list.end(), item) != list.end();
   }
-  std::printf("GEMM ceiling (oneDNN matmul alone on the same shapes, 512 rows), tokens/s:");
-  for (const auto& [k, v] : ceiling.items()) std::printf(" %s %.0f", k.c_str(), v.get<double>());
-  std::printf(
-      "\nRatios: int8/fp32 and bf16/fp32 speed-ups per workload are the tokens/s columns "
-      "divided by the fp32 row of the same workload.\n");
+  // WORKLOAD BATCH CHUNKS PASSES THREADS IDS, as every child takes them.
+  std::vector<std::string> workload_values(const Workload& w) const {
+    return {w.name,
+            std::to_string(w.batch),
+            std::to_string(w.chunks),
+            std::to_string(w.passes),
+            std::to_string(report.threads),
+            ids_path};
+  }
+  void skip(const std::string& what, const std::string& why) {
+    report.notes.push_back(what + " skipped: " + why);
+    std::fprintf(stderr, "kompress bench: %s\n", report.notes.back().c_str());
+  }
+  // Measures with `argv`, or notes why not (other engines' failures do not stop the run).
+  void add_row(const std::vector<std::string>& argv, const std::string& what,
+               const std::string& env = "") {
+    try {
+      report.rows.push_back(row_from_json(run_measurement(argv, env)));
+      std::fprintf(stderr, "kompress bench: %s %.0f tokens/s\n", what.c_str(),
+                   report.rows.back().tokens_per_s);
+    } catch (const std::exception& e) {
+      if (what.rfind("kompress", 0) == 0) throw;
+      skip(what, e.what());
+    }
+  }
+};
+
+std::vector<std::string> with_prefix(std::vector<std::string> prefix,
+                                     const std::vector<std::string>& rest) {
+  prefix.insert(prefix.end(), rest.begin(), rest.end());
+  return prefix;
+}
+
+void add_kompress_rows(BenchRun& run) {
+  const bool bf16_ok = kernels::cpu::cpu_features().isa == kernels::cpu::CpuIsa::kAvx512;
+  for (const auto& p : run.args.precisions) {
+    if (p == "bf16" && !bf16_ok) {
+      run.skip("kompress bf16", "oneDNN 2.6 needs AVX-512 for it");
+      continue;
+    }
+    // Quantized precisions load a `kompress quantize` checkpoint: the load a user sees.
+    fs::path dir = run.fp32_dir;
+    if (p != "fp32") {
+      dir = run.work / p;
+      if (!fs::exists(dir / "model.safetensors"))
+        Model::quantize(run.fp32_dir.string(), dir.string(), parse_precision(p));
+    }
+    for (const auto& w : run.workloads) {
+      run.add_row(self_child(with_prefix({dir.string(), p}, run.workload_values(w))),
+                  "kompress " + p + " " + w.name);
+    }
+    run.report.gemm_ceiling[p] = run_measurement(self_child({"ceiling", run.fp32_dir.string(), p,
+                                                             std::to_string(2 * run.args.passes),
+                                                             std::to_string(run.report.threads)}))
+                                     .at("ceiling");
+  }
+}
+
+std::string onnxruntime_library(const BenchArgs& args) {
+  if (!args.onnxruntime_lib.empty()) return args.onnxruntime_lib;
+  const char* env = std::getenv("KOMPRESS_ONNXRUNTIME_LIB");
+  return env && *env ? env : KOMPRESS_ONNXRUNTIME_LIBRARY;
+}
+
+// The ONNX export of the fp32 checkpoint (tools/reference/export_onnx.py), made once per seed in
+// the work dir; "" with a note when it cannot be made.
+fs::path onnx_export(BenchRun& run) {
+  const fs::path dir = run.work / ("onnx-" + std::to_string(kSeed));
+  if (fs::exists(dir / "kompress-fp32.onnx") && fs::exists(dir / "kompress-int8.onnx")) return dir;
+  if (!python_imports(run.args.python, "torch, onnx")) {
+    run.skip("onnxruntime", run.args.python +
+                                " cannot import torch and onnx to export the model "
+                                "(python3-torch, python3-onnx)");
+    return {};
+  }
+  std::fprintf(stderr, "kompress bench: exporting the checkpoint to ONNX in %s\n", dir.c_str());
+  const std::string cmd =
+      shell_command({run.args.python, run.args.reference_dir + "/export_onnx.py",
+                     run.fp32_dir.string(), dir.string()}) +
+      " 1>&2";
+  if (std::system(cmd.c_str()) != 0) {
+    run.skip("onnxruntime", "the ONNX export failed: " + cmd);
+    return {};
+  }
+  return dir;
+}
+
+void add_onnxruntime_rows(BenchRun& run) {
+  if (const std::string why = onnxruntime_unavailable_reason(); !why.empty())
+    return run.skip("onnxruntime", why);
+  const std::string library = onnxruntime_library(run.args);
+  if (!fs::exists(library)) {
+    return run.skip("onnxruntime", "no library at " + library +
+                                       " (scripts/install-onnxruntime.sh, or --onnxruntime-lib)");
+  }
+  const fs::path dir = onnx_export(run);
+  if (dir.empty()) return;
+  for (const auto& p : kOnnxPrecisions) {
+    if (!run.wants(run.args.precisions, p)) continue;
+    const std::string model = (dir / ("kompress-" + p + ".onnx")).string();
+    for (const auto& w : run.workloads) {
+      run.add_row(
+          self_child(with_prefix({"onnxruntime", library, model, p}, run.workload_values(w))),
+          "onnxruntime " + p + " " + w.name);
+    }
+  }
+}
+
+// PyTorch eager fp32 (tools/reference/bench_pytorch.py): torch's own threads and OpenBLAS's
+// both get the thread count.
+void add_pytorch_rows(BenchRun& run) {
+  if (!run.wants(run.args.precisions, "fp32")) return;
+  if (!python_imports(run.args.python, "torch"))
+    return run.skip("pytorch", run.args.python + " cannot import torch (python3-torch)");
+  const std::string script = run.args.reference_dir + "/bench_pytorch.py";
+  const std::string env = "OPENBLAS_NUM_THREADS=" + std::to_string(run.report.threads);
+  for (const auto& w : run.workloads) {
+    run.add_row(
+        with_prefix({run.args.python, script, run.fp32_dir.string()}, run.workload_values(w)),
+        "pytorch fp32 " + w.name, env);
+  }
 }
 
 void run_bench(const BenchArgs& args) {
   if (!args.child.empty()) return run_child(args.child);
-  const bool bf16_ok = kernels::cpu::cpu_features().isa == kernels::cpu::CpuIsa::kAvx512;
   const fs::path work = args.work_dir.empty() ? fs::temp_directory_path() /
                                                     ("kompress-bench-" + std::to_string(getpid()))
                                               : fs::path(args.work_dir);
-  const fs::path fp32_dir = work / "fp32";
-  fs::create_directories(fp32_dir);
-  if (!fs::exists(fp32_dir / "model.safetensors")) {
-    std::ofstream(fp32_dir / "config.json") << kBaseConfig;
+  BenchRun run{.args = args, .work = work, .fp32_dir = work / "fp32"};
+  fs::create_directories(run.fp32_dir);
+  if (!fs::exists(run.fp32_dir / "model.safetensors")) {
+    std::ofstream(run.fp32_dir / "config.json") << kBaseConfig;
     model::write_random_checkpoint(
-        weights::ModelConfig::from_file((fp32_dir / "config.json").string()),
-        model::CheckpointLayout::kKompressV1, kSeed, (fp32_dir / "model.safetensors").string());
+        weights::ModelConfig::from_file((run.fp32_dir / "config.json").string()),
+        model::CheckpointLayout::kKompressV1, kSeed, (run.fp32_dir / "model.safetensors").string());
   }
-  std::string source;
-  const auto chunks = document_chunks(args, source);
-  const fs::path ids_path = work / "ids.json";
-  std::ofstream(ids_path) << nlohmann::json(chunks).dump();
-
-  struct Workload {
-    std::string name;
-    size_t chunks;
-    int batch;
-    int passes;
-  };
-  const std::vector<Workload> workloads = {
-      {"1x512", 1, 1, 2 * args.passes},
-      {"8x512", 8, 8, args.passes},
-      {"doc" + std::to_string(args.doc_words), chunks.size(), 8, 1}};
-  std::vector<BenchRow> rows;
-  nlohmann::json ceiling = nlohmann::json::object();
-  for (const auto& p : args.precisions) {
-    if (p == "bf16" && !bf16_ok) {
-      std::fprintf(stderr, "kompress bench: skipping bf16: oneDNN 2.6 needs AVX-512 for it\n");
-      continue;
-    }
-    // Quantized precisions load a `kompress quantize` checkpoint: the load a user sees.
-    fs::path dir = fp32_dir;
-    if (p != "fp32") {
-      dir = work / p;
-      if (!fs::exists(dir / "model.safetensors"))
-        Model::quantize(fp32_dir.string(), dir.string(), parse_precision(p));
-    }
-    for (const auto& w : workloads) {
-      rows.push_back(row_from_json(run_in_child(
-          {dir.string(), p, w.name, std::to_string(w.batch), std::to_string(w.chunks),
-           std::to_string(w.passes), std::to_string(args.threads), ids_path.string()})));
-      std::fprintf(stderr, "kompress bench: %s %s %.0f tokens/s\n", p.c_str(), w.name.c_str(),
-                   rows.back().tokens_per_s);
-    }
-    ceiling[p] = run_in_child({"ceiling", fp32_dir.string(), p, std::to_string(2 * args.passes),
-                               std::to_string(args.threads)})
-                     .at("ceiling");
-  }
+  const auto chunks = document_chunks(args, run.report.input);
+  run.ids_path = (work / "ids.json").string();
+  std::ofstream(run.ids_path) << nlohmann::json(chunks).dump();
+  run.report.omp_wait_policy = wait_policy();
+  run.report.threads = args.threads > 0 ? args.threads : omp_get_num_procs();
+  run.workloads = {{"1x512", 1, 1, 2 * args.passes},
+                   {"8x512", 8, 8, args.passes},
+                   {"doc" + std::to_string(args.doc_words), chunks.size(), 8, 1}};
+  if (run.wants(args.engines, "kompress")) add_kompress_rows(run);
+  if (run.wants(args.engines, "onnxruntime")) add_onnxruntime_rows(run);
+  if (run.wants(args.engines, "pytorch")) add_pytorch_rows(run);
   if (args.work_dir.empty()) fs::remove_all(work);
-  if (!args.json) return print_table(rows, ceiling, source);
-  nlohmann::json out = {{"rows", nlohmann::json::array()},
-                        {"gemm_ceiling_tokens_per_s", ceiling},
-                        {"input", source},
-                        {"omp_wait_policy", wait_policy()}};
-  for (const auto& r : rows) {
-    auto j = to_json(r);
-    if (ceiling.contains(r.precision))
-      j["fraction_of_ceiling"] = r.tokens_per_s / ceiling[r.precision].get<double>();
-    out["rows"].push_back(j);
-  }
-  std::printf("%s\n", out.dump(2).c_str());
+  const std::string out = args.json ? to_json(run.report).dump(2) + "\n" : to_table(run.report);
+  std::fputs(out.c_str(), stdout);
 }
 
 }  // namespace
@@ -242,7 +373,7 @@ void add_bench_command(CLI::App& app) {
   cmd->add_flag("--json", args->json, "Print JSON instead of a table");
   cmd->add_option("--precision", args->precisions, "Precisions to measure (default all)")
       ->check(CLI::IsMember({"fp32", "bf16", "int8"}));
-  cmd->add_option("--threads", args->threads, "OpenMP threads (default: one per core)");
+  cmd->add_option("--threads", args->threads, "Threads of every engine (default: one per core)");
   cmd->add_option("--passes", args->passes, "Timed passes per workload (1x512 runs twice as many)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--doc-words", args->doc_words, "Words in the document workload")
@@ -252,7 +383,17 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--text", args->texts, "Text files the document is made of")
       ->check(CLI::ExistingFile);
   cmd->add_option("--work-dir", args->work_dir,
-                  "Keep the random checkpoints here and reuse them (default: a temp dir)");
+                  "Keep the random checkpoints and ONNX exports here and reuse them (default: a "
+                  "temp dir)");
+  cmd->add_option("--engine", args->engines, "Engines to measure (default all)")
+      ->check(CLI::IsMember({"kompress", "onnxruntime", "pytorch"}));
+  cmd->add_option("--onnxruntime-lib", args->onnxruntime_lib,
+                  "ONNX Runtime's libonnxruntime.so (default: $KOMPRESS_ONNXRUNTIME_LIB, else the "
+                  "one scripts/install-onnxruntime.sh installs)");
+  cmd->add_option("--python", args->python,
+                  "Python with torch (and onnx, for the export) for the PyTorch and ONNX rows");
+  cmd->add_option("--reference-dir", args->reference_dir,
+                  "Where export_onnx.py and bench_pytorch.py are (tools/reference)");
   cmd->add_option("--child", args->child)->group("");
   cmd->callback([args] { run_bench(*args); });
 }

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -13,7 +15,7 @@
 namespace kompress::cli {
 
 struct BenchRow {
-  std::string engine = "kompress";
+  std::string engine = "kompress";  // "kompress", "onnxruntime" or "pytorch"
   std::string precision;
   std::string workload;  // "1x512", "8x512", "doc20000"
   int batch = 1;         // chunks per score() call
@@ -23,16 +25,23 @@ struct BenchRow {
   double p99_ms = 0;
   double peak_rss_mb = 0;
   double load_ms = 0;
-  std::string cpu;  // kernels in use
+  std::string cpu;  // kernels in use (kompress), library version (onnxruntime)
 };
+
+using Chunk = std::vector<int32_t>;
 
 nlohmann::json to_json(const BenchRow& row);
 BenchRow row_from_json(const nlohmann::json& j);
 
-// Loads `model_dir` at `precision`, scores `chunks` in calls of `batch` chunks `passes` times
-// after one warm-up pass, and reports per-chunk latency percentiles over all calls.
+// The protocol every engine's row follows: `score` gets `chunks` in calls of `batch` chunks,
+// one warm-up call per call shape, then `passes` timed passes; fills `row`'s batch, tokens (per
+// pass), tokens/s over all timed calls and per-chunk p50/p99 (a call's time over its chunks).
+void time_calls(const std::vector<Chunk>& chunks, int batch, int passes,
+                const std::function<void(std::span<const Chunk>)>& score, BenchRow& row);
+
+// Loads `model_dir` at `precision` and times it with time_calls.
 BenchRow measure_model(const std::string& model_dir, Precision precision, int threads,
-                       const std::vector<std::vector<int32_t>>& chunks, int batch, int passes);
+                       const std::vector<Chunk>& chunks, int batch, int passes);
 
 // Tokens/s if the model's linear layers ran at oneDNN's own matmul speed and nothing else ran:
 // every encoder and head GEMM of `info`'s shape at `rows` rows, `precision`'s data types,
