@@ -89,16 +89,17 @@ enum {
 };
 
 typedef struct kompress_options {
-  size_t size;   /* sizeof(kompress_options) as the caller compiled it; set by _init */
-  double ratio;  /* < 0: threshold path (default -1); else keep max(1, floor(n * ratio)) words
-                    of each chunk by score, 0 <= ratio <= 1 */
-  float threshold;      /* threshold path: keep a word when a token scores above it (0.5) */
-  int must_keep;        /* keep numbers, identifiers, paths, flags, negations... (1) */
-  int join;             /* KOMPRESS_JOIN_* (KOMPRESS_JOIN_LAYOUT) */
-  int ccr;              /* store the original when under 80% is kept, needs a store (1) */
-  int64_t deadline_ms;  /* chunks not scored in time are kept verbatim; <= 0: none (20000) */
-  int lossy;            /* replace invalid UTF-8 with U+FFFD instead of failing (0) */
-  size_t chunk_words;   /* words per model chunk (350) */
+  size_t size; /* sizeof(kompress_options) as the caller compiled it; set by _init */
+  /* < 0: the threshold path (default -1); 0 to 1: keep the top max(1, floor(n * ratio)) words
+   * of each chunk by score. */
+  double ratio;
+  float threshold;     /* threshold path: keep a word when a token scores above it (0.5) */
+  int must_keep;       /* keep numbers, identifiers, paths, flags, negations... (1) */
+  int join;            /* KOMPRESS_JOIN_* (KOMPRESS_JOIN_LAYOUT) */
+  int ccr;             /* store the original when under 80% is kept, needs a store (1) */
+  int64_t deadline_ms; /* chunks not scored in time are kept verbatim; <= 0: none (20000) */
+  int lossy;           /* replace invalid UTF-8 with U+FFFD instead of failing (0) */
+  size_t chunk_words;  /* words per model chunk (350) */
 } kompress_options;
 
 /* Fills `options` with the defaults above and its size. NULL is ignored. */
@@ -112,9 +113,8 @@ typedef struct kompress_result kompress_result;
  * defaults). Returns NULL with *err for invalid UTF-8 (naming its byte offset) unless
  * options->lossy, invalid options, or a model failure. A failing CCR store does not fail the
  * call: the result has no cache key and kompress_result_ccr_error() says why. */
-KOMPRESS_C_API kompress_result* kompress_compress(kompress_compressor* compressor,
-                                                  const char* text, size_t len,
-                                                  const kompress_options* options,
+KOMPRESS_C_API kompress_result* kompress_compress(kompress_compressor* compressor, const char* text,
+                                                  size_t len, const kompress_options* options,
                                                   kompress_error** err);
 
 /* The compressed text, NUL-terminated; *len (when `len` is not NULL) is its length in bytes,
