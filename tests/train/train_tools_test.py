@@ -86,6 +86,20 @@ class GreedyTeacher(unittest.TestCase):
             alone = self.ranks([c], bonus=3.0, must=[np.arange(len(c)) % 3 == 0])[0]
             np.testing.assert_array_equal(r, alone)
 
+    def test_leave_one_out_on_counted_text(self):
+        # The one counted sentence with "zebra": seen with its own counts, its every word looks
+        # predictable; with them left out, "zebra" and "quietly" are the surprising ones.
+        words = "zebra quietly ate the grass".split()
+        ids = [self.vocab.encode(words, grow=False)]
+        must = [np.zeros(len(words), dtype=bool)]
+        counted = greedy.drop_ranks(ids, must, self.model, 0.0)[0]
+        left_out = greedy.drop_ranks(ids, must, self.model, 0.0, counted=([True], [True]))[0]
+        s_in = self.model.surprisal_of(ids[0][:1] * 0, ids[0][:1], ids[0][1:2])
+        s_out = self.model.surprisal_of(ids[0][:1] * 0, ids[0][:1], ids[0][1:2], loo=True)
+        self.assertGreater(s_out[0], s_in[0] + 1.0)
+        self.assertFalse(np.array_equal(counted, left_out))
+        self.assertGreater(min(left_out[0], left_out[1]), left_out[3])  # "the" goes before them
+
     def test_empty_input(self):
         self.assertEqual(self.ranks([]), [])
 

@@ -22,8 +22,14 @@ import ngram
 PAD = -2  # id of a padding slot (chunks shorter than the longest)
 
 
-def drop_ranks(chunks_ids, must, model, bonus):
-    """Per chunk (list of int64 id arrays, -1 = unknown word), the float32 rank of each word."""
+def drop_ranks(chunks_ids, must, model, bonus, counted=None):
+    """Per chunk (list of int64 id arrays, -1 = unknown word), the float32 rank of each word.
+
+    counted: None, or for text the model counted, per chunk (starts its document, ends its
+    document) as two bool arrays. A word's own occurrence is then left out of the counts
+    wherever its context is still the one it was counted with (ngram.surprisal_of); a chunk
+    edge is that context only at a document edge.
+    """
     n_chunks = len(chunks_ids)
     width = max((len(c) for c in chunks_ids), default=0)
     if n_chunks == 0 or width == 0:
@@ -40,6 +46,8 @@ def drop_ranks(chunks_ids, must, model, bonus):
     prev = np.broadcast_to(cols - 1, ids.shape).copy()
     nxt = np.broadcast_to(cols + 1, ids.shape).copy()
     real = (cols[None, :] >= 1) & (cols[None, :] <= lengths[:, None])
+    loo = counted is not None
+    starts, ends = (np.asarray(c, dtype=bool) for c in counted) if loo else (False, False)
 
     def ranges(r, lo, hi):
         """Flattened (row, column) pairs of the columns lo+1 .. hi-1 of each row r."""
@@ -49,7 +57,11 @@ def drop_ranks(chunks_ids, must, model, bonus):
         return rows, starts + np.arange(n.sum())
 
     def surprisal(r, j, p, q):
-        return model.surprisal_of(ids[r, p], ids[r, j], ids[r, q])
+        at_start = starts[r] if loo else False
+        at_end = ends[r] if loo else False
+        left_seen = (p == j - 1) & ((p >= 1) | at_start)
+        right_seen = (q == j + 1) & ((q <= lengths[r]) | at_end)
+        return model.surprisal_of(ids[r, p], ids[r, j], ids[r, q], loo, left_seen, right_seen)
 
     def cost_of(r, j):
         """Bits added to the dropped words by dropping j now: its own surprisal between its kept

@@ -68,12 +68,15 @@ class GreedyTeacher:
         self.vocab, self.model, self.bonus = vocab, model, bonus
         self.gamma = math.log(0.5) / math.log(1.0 - target)  # rank 1 - target -> score 0.5
 
-    def scores(self, chunk_words):
+    def scores(self, chunk_words, counted=None):
+        """counted: for train text, (starts document, ends document) per chunk (greedy.drop_ranks)."""
         ids = [self.vocab.encode(w, grow=False) for w in chunk_words]
         must = [must_keep_mask(w) for w in chunk_words]
         out = []
         for b in range(0, len(ids), GREEDY_BATCH):
-            ranks = greedy.drop_ranks(ids[b:b + GREEDY_BATCH], must[b:b + GREEDY_BATCH], self.model, self.bonus)
+            part = None if counted is None else tuple(np.asarray(c)[b:b + GREEDY_BATCH] for c in counted)
+            ranks = greedy.drop_ranks(ids[b:b + GREEDY_BATCH], must[b:b + GREEDY_BATCH], self.model, self.bonus,
+                                      part)
             out += [np.round(r.astype(np.float64) ** self.gamma, 4) for r in ranks]
         return out
 
@@ -83,9 +86,10 @@ class GreedyTeacher:
         return np.concatenate([s > 0.5 for s in self.scores(parts)]) if parts else np.zeros(0, bool)
 
 
-def label_greedy(teacher, docs, every, write, log):
+def label_greedy(teacher, docs, every, counted, write, log):
     chunks = chunks_of(docs, every)
-    scores = teacher.scores([w for _, _, w in chunks])
+    edges = ([c0 == 0 for _, c0, _ in chunks], [c0 + len(w) == len(d["text"].split()) for d, c0, w in chunks])
+    scores = teacher.scores([w for _, _, w in chunks], edges if counted else None)
     for (d, c0, w), score in zip(chunks, scores):
         keep = (score > 0.5).astype(np.int8)
         write(d, c0, w, keep, must_keep_mask(w), {"score": score.tolist()})
@@ -114,7 +118,7 @@ def main():
     ap.add_argument("--teacher", choices=("greedy", "ngram"), default="greedy")
     ap.add_argument("--target", type=float, default=0.62, help="keep rate (per chunk, or per kind for ngram)")
     ap.add_argument("--must-keep-bonus", type=float, default=6.0, help="greedy: bits added to must-keep words")
-    ap.add_argument("--train-chunks", type=int, default=12000,
+    ap.add_argument("--train-chunks", type=int, default=8000,
                     help="greedy: label about this many train chunks (every k-th); 0 = all")
     ap.add_argument("--ultrawhale", default=str(Path(__file__).resolve().parents[4] / "shared/data/ultrawhale"))
     args = ap.parse_args()
@@ -174,7 +178,7 @@ def main():
             if args.teacher == "greedy":
                 total = sum(math.ceil(len(w) / CHUNK) for w in words[s])
                 every = max(1, total // args.train_chunks) if s == "train" and args.train_chunks else 1
-                label_greedy(teacher, pairs, every, write, log)
+                label_greedy(teacher, pairs, every, s == "train", write, log)
             else:
                 label_ngram(pairs, surprisal[s], th, write)
         log(f"{s} labels written")

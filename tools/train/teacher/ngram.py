@@ -113,17 +113,24 @@ class NgramModel:
         """Surprisal (bits) of every real word of stream s; loo: s is part of the train counts."""
         return self.surprisal_of(*_contexts(s), loo=loo)
 
-    def surprisal_of(self, l, w, r, loo=False):
-        """Surprisal (bits) of words w between neighbours l and r (id arrays; -1 = unknown)."""
-        d = 1.0 if loo else 0.0
+    def surprisal_of(self, l, w, r, loo=False, left_seen=True, right_seen=True):
+        """Surprisal (bits) of words w between neighbours l and r (id arrays; -1 = unknown).
+
+        loo: each w is an occurrence the model counted, whose own counts are removed: from the
+        unigram always, from the left bigram where left_seen (l is the neighbour it was counted
+        with), the right bigram where right_seen, the trigram where both (bools or bool arrays).
+        """
         unknown = w < 0
         w = np.where(unknown, 0, w)
         l = np.where(l < 0, 0, l)
         r = np.where(r < 0, 0, r)
-        c1 = np.where(unknown, 0, self.c1[w] - d)
-        p1 = (c1 + 1) / (self.N - d + self.V)
+        d1 = 1.0 if loo else 0.0
+        dl = d1 * np.asarray(left_seen, dtype=np.float64)
+        dr = d1 * np.asarray(right_seen, dtype=np.float64)
+        c1 = np.where(unknown, 0, self.c1[w] - d1)
+        p1 = (c1 + 1) / (self.N - d1 + self.V)
 
-        def wb(c_full, C, u, lower):
+        def wb(c_full, C, u, lower, d):
             c = np.where(unknown, 0, c_full - d)
             u = u - ((c_full == 1) & (d == 1) & ~unknown)
             C = C - d
@@ -132,9 +139,9 @@ class NgramModel:
                 p = (c + u * lower) / denom
             return np.where(denom > 0, p, lower)
 
-        pl = wb(self.c_lw.get(_key(l, w)), self.c_l[l], self.u_l[l], p1)
-        pr = wb(self.c_wr.get(_key(w, r)), self.c_r[r], self.u_r[r], p1)
+        pl = wb(self.c_lw.get(_key(l, w)), self.c_l[l], self.u_l[l], p1, dl)
+        pr = wb(self.c_wr.get(_key(w, r)), self.c_r[r], self.u_r[r], p1, dr)
         p2 = (pl + pr) / 2
         klr = _key(l, r)
-        p = wb(self.c_lwr.get(_key(l, w, r)), self.c_lr.get(klr), self.u_lr.get(klr), p2)
+        p = wb(self.c_lwr.get(_key(l, w, r)), self.c_lr.get(klr), self.u_lr.get(klr), p2, dl * dr)
         return -np.log2(np.maximum(p, 1e-300))
