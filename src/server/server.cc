@@ -83,6 +83,12 @@ struct Server::Impl {
 };
 
 void Server::Impl::configure() {
+  // httplib's default adds SO_REUSEPORT, which lets a second server bind a port in use and
+  // silently take half its connections; SO_REUSEADDR alone still allows a quick restart.
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   http.new_task_queue = [n = options.threads] { return new httplib::ThreadPool(n); };
   http.set_payload_max_length(options.max_body_bytes);
   http.set_read_timeout(options.io_timeout);

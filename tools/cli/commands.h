@@ -26,6 +26,8 @@ void add_ccr_command(CLI::App& app);
 void add_quantize_command(CLI::App& app);
 // `kompress bench [--json]` (bench_command.cc, bench_measure.cc).
 void add_bench_command(CLI::App& app);
+// `kompress serve [--host H] [--port P] ...`: the HTTP service (serve_command.cc, src/server).
+void add_serve_command(CLI::App& app);
 // `kompress pull ORG/NAME [--revision REV] [--files F...] [--offline]` (pull_command.cc).
 void add_pull_command(CLI::App& app);
 

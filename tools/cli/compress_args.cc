@@ -75,12 +75,15 @@ std::shared_ptr<ccr::Store> open_store_or_warn(const std::string& flag) {
   }
 }
 
-Compressor make_compressor(const std::string& model_flag, std::shared_ptr<ccr::Store> store) {
-  const ModelLocation where = locate_model(model_flag);
+ModelParts load_model_parts(const ModelLocation& where) {
   auto tokenizer = std::make_shared<const Tokenizer>(Tokenizer::from_file(where.tokenizer));
   auto model = std::make_shared<const Model>(Model::load(where.config, where.weights));
-  return Compressor(std::move(tokenizer), make_model_scorer(std::move(model), model_name(where)),
-                    std::move(store), 0);
+  return {std::move(tokenizer), make_model_scorer(std::move(model), model_name(where))};
+}
+
+Compressor make_compressor(const std::string& model_flag, std::shared_ptr<ccr::Store> store) {
+  ModelParts parts = load_model_parts(locate_model(model_flag));
+  return Compressor(std::move(parts.tokenizer), std::move(parts.scorer), std::move(store), 0);
 }
 
 void Warnings::check(const Result& r, const SegmentInfo& at) {

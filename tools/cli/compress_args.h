@@ -11,8 +11,11 @@
 
 #include "cli/compress_inputs.h"
 #include "cli/input_segments.h"
+#include "cli/model_location.h"
 #include "kompress/ccr.h"
 #include "kompress/compressor.h"
+#include "kompress/scorer.h"
+#include "kompress/tokenizer.h"
 
 namespace kompress::cli {
 
@@ -48,6 +51,13 @@ std::string ccr_store_location(const std::string& flag);
 // Opens the store for compression; when it cannot be opened, says so on stderr and returns
 // null (compression goes on without CCR).
 std::shared_ptr<ccr::Store> open_store_or_warn(const std::string& flag);
+
+// The located model's tokenizer and its scorer (named by model_name()).
+struct ModelParts {
+  std::shared_ptr<const Tokenizer> tokenizer;
+  std::shared_ptr<const Scorer> scorer;
+};
+ModelParts load_model_parts(const ModelLocation& where);
 
 // Loads the located model and its tokenizer into a Compressor (no result cache: the command
 // is one-shot, a cache would only hold memory).

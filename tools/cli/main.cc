@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   add_inspect_command(app);
   add_quantize_command(app);
   add_bench_command(app);
+  add_serve_command(app);
   add_pull_command(app);
   try {
     app.parse(argc, argv);
