@@ -26,14 +26,16 @@
 
 namespace kompress::testing {
 
-// The tiny model folder, written once per test binary.
+// The tiny model folder, written once per test process and removed at its exit.
 inline const std::string& tiny_model_dir() {
-  static const std::string dir = [] {
-    const auto d = make_temp_dir("server_model") / "tiny";
-    write_tiny_model(d);
-    return d.string();
-  }();
-  return dir;
+  struct Folder {
+    std::filesystem::path root = make_temp_dir("server_model");
+    std::string model = (root / "tiny").string();
+    Folder() { write_tiny_model(model); }
+    ~Folder() { std::filesystem::remove_all(root); }
+  };
+  static const Folder folder;
+  return folder.model;
 }
 
 // The tiny model's tokenizer and scorer (loaded once), named "tiny".
