@@ -11,7 +11,7 @@ packages=(
   libsqlite3-dev libssl-dev zlib1g-dev
   # the Redis CCR backend (hiredis) and the server its tests start on a loopback port
   libhiredis-dev redis-server
-  # models from the Hugging Face hub (libcurl) and the fake hub its tests serve on loopback
+  # models from the Hugging Face hub (libcurl); HTTP for `kompress serve` and the tests' fake hub
   libcurl4-openssl-dev libcpp-httplib-dev
   # tests, sanitizers, fuzzers, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev libomp-14-dev
