@@ -185,7 +185,10 @@ def load_windows(path, kompress_bin, tokenizer, max_tokens, cache_dir=None, limi
 
 def _unflatten(z):
     bounds = np.concatenate([[0], np.cumsum(z["lens"])])
-    out = {k: [z[k][a:b] for a, b in zip(bounds[:-1], bounds[1:])] for k in _ARRAYS}
+    out = {}
+    for k in _ARRAYS:
+        flat = z[k]  # NpzFile reads the whole array on every access: once per key
+        out[k] = [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
     out["record"] = list(z["record"])
     out["kind"] = [str(k) for k in z["kind"]]
     return out
