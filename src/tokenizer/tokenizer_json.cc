@@ -299,7 +299,7 @@ std::unique_ptr<Pipeline> parse_tokenizer_json(std::string_view text, std::strin
   json root;
   try {
     root = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     r.fail(std::string("not valid JSON: ") + e.what());
   }
   r.object(root, "the top level");
