@@ -7,6 +7,7 @@
 
 #include "kernels/cpu/cpu_isa.h"
 #include "kernels/cpu/dnnl_matmul.h"
+#include "kernels/cpu/hadamard.h"
 #include "kernels/cpu/simd/simd_kernels.h"
 #include "kompress/error.h"
 
@@ -119,8 +120,10 @@ class Int8Linear final : public PackedLinear {
 
   size_t scratch_bytes(int64_t rows, bool accumulate) const override {
     const auto r = static_cast<size_t>(rows);
-    return aligned(r * static_cast<size_t>(in_features())) + 2 * aligned(r * sizeof(float)) +
+    const auto in = static_cast<size_t>(in_features());
+    return aligned(r * in) + 2 * aligned(r * sizeof(float)) +
            (accumulate ? aligned(r * static_cast<size_t>(out_features()) * sizeof(int32_t)) : 0) +
+           (rotated() ? aligned(r * in * sizeof(float)) : 0) +
            matmul_.scratchpad_bytes(rows, false);
   }
 
@@ -137,6 +140,7 @@ class Int8Linear final : public PackedLinear {
             ? static_cast<void*>(cursor.take<int32_t>(r * static_cast<size_t>(out_features())))
             : static_cast<void*>(y);
     auto* pad = cursor.take<std::byte>(matmul_.scratchpad_bytes(rows, false));
+    if (rotated()) x = rotate(x, rows, cursor.take<float>(r * static_cast<size_t>(in_features())));
     const auto& k = cpu::simd_kernels();
     k.quantize_rows(x, rows, in_features(), levels_, xq, row_scales, zero_points);
     matmul_.run(xq, rows, acc, false, pad);
@@ -145,8 +149,24 @@ class Int8Linear final : public PackedLinear {
   }
 
  private:
+  bool rotated() const { return weights_.hadamard_block > 0; }
+  // The activations in the weights' rotated basis, in `to`.
+  const float* rotate(const float* x, int64_t rows, float* to) const {
+    std::copy(x, x + rows * in_features(), to);
+    cpu::hadamard_blocks(to, rows, in_features(), weights_.hadamard_block);
+    return to;
+  }
+
   int levels_;
 };
+
+void check_hadamard_block(LinearPrecision precision, int64_t block) {
+  if (block == 0) return;
+  if (precision != LinearPrecision::kInt8 || !cpu::is_hadamard_block(block)) {
+    throw Error("packed weights: Hadamard block " + std::to_string(block) +
+                " (only int8 weights are rotated, by a power of two from 2 on)");
+  }
+}
 
 void check_packed(const PackedWeights& p) {
   const size_t n = static_cast<size_t>(p.out_features);
@@ -156,6 +176,7 @@ void check_packed(const PackedWeights& p) {
     throw Error("packed weights: precision or sizes do not fit [" + std::to_string(p.out_features) +
                 ", " + std::to_string(p.in_features) + "]");
   }
+  check_hadamard_block(p.precision, p.hadamard_block);
   const dnnl::memory::desc md = DnnlMatmul::parse_layout(p.layout);
   const auto dims = md.dims();
   if (dims.size() != 2 || dims[0] != p.in_features || dims[1] != p.out_features ||
@@ -177,10 +198,17 @@ void Linear::forward(const float* x, int64_t rows, float* y, bool accumulate) co
 }
 
 OwnedPackedWeights pack_weights(LinearPrecision precision, const float* weight,
-                                int64_t out_features, int64_t in_features) {
+                                int64_t out_features, int64_t in_features, int64_t hadamard_block) {
   if (precision == LinearPrecision::kFp32) throw Error("pack_weights: fp32 is used in place");
+  check_hadamard_block(precision, hadamard_block);
   OwnedPackedWeights owned;
   const auto n = static_cast<size_t>(out_features * in_features);
+  std::vector<float> rotated;
+  if (hadamard_block > 0) {
+    rotated.assign(weight, weight + n);
+    cpu::hadamard_blocks(rotated.data(), out_features, in_features, hadamard_block);
+    weight = rotated.data();
+  }
   std::vector<std::byte> plain;
   if (precision == LinearPrecision::kInt8) {
     plain.resize(n);
@@ -210,8 +238,8 @@ OwnedPackedWeights pack_weights(LinearPrecision precision, const float* weight,
   owned.data.resize(to.get_size());
   DnnlMatmul::reorder(DnnlMatmul::out_major(weight_type(precision), in_features, out_features),
                       plain.data(), to, owned.data.data());
-  owned.view = {precision,  out_features, in_features,   DnnlMatmul::describe_layout(to),
-                owned.data, owned.scales, owned.col_sums};
+  owned.view = {precision,  out_features, in_features,    DnnlMatmul::describe_layout(to),
+                owned.data, owned.scales, owned.col_sums, hadamard_block};
   return owned;
 }
 
@@ -240,11 +268,13 @@ std::unique_ptr<Linear> make_linear(const PackedWeights& packed) {
 }
 
 std::unique_ptr<Linear> make_linear(LinearPrecision precision, const float* weight,
-                                    int64_t out_features, int64_t in_features) {
+                                    int64_t out_features, int64_t in_features,
+                                    int64_t hadamard_block) {
   if (precision == LinearPrecision::kFp32) {
     return std::make_unique<Fp32Linear>(weight, out_features, in_features);
   }
-  OwnedPackedWeights owned = pack_weights(precision, weight, out_features, in_features);
+  OwnedPackedWeights owned = pack_weights(precision, weight, out_features, in_features,
+                                          precision == LinearPrecision::kInt8 ? hadamard_block : 0);
   const PackedWeights view = owned.view;
   if (precision == LinearPrecision::kInt8) {
     return std::make_unique<Int8Linear>(view, std::move(owned));

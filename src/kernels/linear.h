@@ -46,6 +46,10 @@ class Linear {
 
 // bf16 or int8 weights packed for this CPU, as make_linear() and quantized checkpoints use them.
 // int8: symmetric per output channel, w ~ q[o, i] * scales[o]; col_sums[o] = sum_i q[o, i].
+// int8 with hadamard_block > 0: the weights are stored rotated, every row times a block-diagonal
+// Walsh-Hadamard matrix (cpu/hadamard.h), and forward() rotates the activations the same way
+// before quantising them: it spreads a row's few large values over their block, so the row's
+// 8-bit steps get finer. The product is unchanged (the rotation is orthonormal).
 struct PackedWeights {
   LinearPrecision precision = LinearPrecision::kInt8;
   int64_t out_features = 0;
@@ -54,6 +58,7 @@ struct PackedWeights {
   std::span<const std::byte> data;
   std::span<const float> scales;
   std::span<const int32_t> col_sums;
+  int64_t hadamard_block = 0;  // 0: not rotated
 };
 
 // PackedWeights with storage of its own.
@@ -65,13 +70,17 @@ struct OwnedPackedWeights {
 };
 
 // Quantises (int8) or rounds (bf16) fp32 weights [out, in] and packs them for this CPU.
+// `hadamard_block` (int8 only, 0 or a power of two): rotate the weights first (PackedWeights).
 OwnedPackedWeights pack_weights(LinearPrecision precision, const float* weight,
-                                int64_t out_features, int64_t in_features);
+                                int64_t out_features, int64_t in_features,
+                                int64_t hadamard_block = 0);
 
 // fp32: `weight` [out, in] row-major is read in place and must outlive the layer (it may be
-// mmap'd). bf16/int8: packed at construction; `weight` is not kept.
+// mmap'd). bf16/int8: packed at construction; `weight` is not kept. `hadamard_block` as for
+// pack_weights; other precisions ignore it.
 std::unique_ptr<Linear> make_linear(LinearPrecision precision, const float* weight,
-                                    int64_t out_features, int64_t in_features);
+                                    int64_t out_features, int64_t in_features,
+                                    int64_t hadamard_block = 0);
 
 // From packed weights, which must outlive the layer. When `packed.layout` is not this CPU's
 // layout (packed on another machine) the layer repacks a copy. Throws kompress::Error for a

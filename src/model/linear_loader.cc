@@ -1,6 +1,7 @@
 #include "model/linear_loader.h"
 
 #include <span>
+#include <string_view>
 
 #include "kompress/error.h"
 
@@ -29,6 +30,12 @@ std::string precision_name(kernels::LinearPrecision precision) {
   return "unknown";
 }
 
+int64_t int8_hadamard_block(const std::string& name) {
+  constexpr std::string_view kMlpOut = "mlp.Wo.weight";
+  // 64: as good as 16 or 128 in docs/performance.md's measurements, and 1/sqrt(64) is exact.
+  return name.ends_with(kMlpOut) ? 64 : 0;
+}
+
 LinearLoader::LinearLoader(WeightStore& store, kernels::LinearPrecision precision)
     : store_(store),
       precision_(precision),
@@ -39,7 +46,22 @@ std::unique_ptr<kernels::Linear> LinearLoader::load(const std::string& name, int
   if (packed_) return load_packed(name, out, in);
   const float* stored = store_.f32(name);
   const float* matrix = to_matrix ? store_.keep(to_matrix(stored)) : stored;
-  return kernels::make_linear(precision_, matrix, out, in);
+  return kernels::make_linear(precision_, matrix, out, in, int8_hadamard_block(name));
+}
+
+// Files quantized before the rotation existed have no such entry: unrotated, still exact.
+int64_t LinearLoader::stored_hadamard_block(const weights::SafetensorsFile& file,
+                                            const std::string& name) {
+  const auto it = file.metadata().find(name + kHadamardSuffix);
+  if (it == file.metadata().end()) return 0;
+  try {
+    size_t used = 0;
+    const int64_t block = std::stoll(it->second, &used);
+    if (used == it->second.size()) return block;
+  } catch (const std::logic_error&) {
+  }
+  throw Error(file.path() + ": metadata '" + name + kHadamardSuffix + "'='" + it->second +
+              "' is not a number");
 }
 
 std::unique_ptr<kernels::Linear> LinearLoader::load_packed(const std::string& name, int64_t out,
@@ -67,6 +89,7 @@ std::unique_ptr<kernels::Linear> LinearLoader::load_packed(const std::string& na
   if (precision_ == LinearPrecision::kInt8) {
     packed.scales = store_.typed<float>(name + kScaleSuffix, weights::DType::kF32);
     packed.col_sums = store_.typed<int32_t>(name + kColSumSuffix, weights::DType::kI32);
+    packed.hadamard_block = stored_hadamard_block(file, name);
   }
   try {
     return kernels::make_linear(packed);

@@ -19,12 +19,18 @@ inline constexpr const char* kPrecisionKey = "kompress.precision";  // "int8" or
 inline constexpr const char* kLayoutSuffix = ".layout";             // "<weight name>.layout"
 inline constexpr const char* kScaleSuffix = "_scale";               // F32 [out], int8 only
 inline constexpr const char* kColSumSuffix = "_col_sum";            // I32 [out], int8 only
+inline constexpr const char* kHadamardSuffix = ".hadamard";  // "<weight name>.hadamard", int8
 
 // The precision a checkpoint was quantized to, or fp32 for a plain one. Throws kompress::Error
 // for an unknown kompress.precision value.
 kernels::LinearPrecision stored_precision(const weights::SafetensorsFile& file);
 
 std::string precision_name(kernels::LinearPrecision precision);
+
+// The Hadamard block (kernels::PackedWeights) an int8 layer gets, from its checkpoint name: the
+// MLP's output projection, whose input (the GeGLU product) has rows with a few values 8-9x their
+// RMS; 0 for every other layer, whose inputs are near Gaussian already.
+int64_t int8_hadamard_block(const std::string& name);
 
 class LinearLoader {
  public:
@@ -43,6 +49,8 @@ class LinearLoader {
   kernels::LinearPrecision precision() const { return precision_; }
 
  private:
+  static int64_t stored_hadamard_block(const weights::SafetensorsFile& file,
+                                       const std::string& name);
   std::unique_ptr<kernels::Linear> load_packed(const std::string& name, int64_t out,
                                                int64_t in) const;
 

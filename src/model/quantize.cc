@@ -65,11 +65,13 @@ void quantize_checkpoint(const std::string& in_dir, const std::string& out_dir,
     }
     int64_t rows = 0, cols = 0;
     const std::vector<float> matrix = linear_matrix(t, rows, cols);
+    const int64_t hadamard = precision == LinearPrecision::kInt8 ? int8_hadamard_block(t.name) : 0;
     const auto& p =
-        packed.emplace_back(kernels::pack_weights(precision, matrix.data(), rows, cols));
+        packed.emplace_back(kernels::pack_weights(precision, matrix.data(), rows, cols, hadamard));
     const auto elements = static_cast<int64_t>(p.data.size() / weights::dtype_size(packed_type));
     tensors.push_back({t.name, packed_type, {elements}, p.data});
     metadata[t.name + kLayoutSuffix] = p.view.layout;
+    if (hadamard > 0) metadata[t.name + kHadamardSuffix] = std::to_string(hadamard);
     if (precision == LinearPrecision::kInt8) {
       tensors.push_back({t.name + kScaleSuffix, weights::DType::kF32, {rows}, bytes_of(p.scales)});
       tensors.push_back(

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -12,6 +13,7 @@
 #include "kernels/cpu/attention.h"
 #include "kernels/cpu/cpu_isa.h"
 #include "kernels/cpu/dnnl_matmul.h"
+#include "kernels/cpu/hadamard.h"
 #include "kernels/cpu/norm.h"
 #include "kernels/cpu/rope.h"
 #include "kernels/cpu/simd/simd_kernels.h"
@@ -284,6 +286,51 @@ TEST(Linear, PackedWeightsFromAnotherLayoutAreRepacked) {
   make_linear(native.view)->forward(x.data(), rows, a.data());
   make_linear(foreign)->forward(x.data(), rows, b.data());
   EXPECT_EQ(a, b);
+}
+
+TEST(Hadamard, BlocksAreTheOrthonormalSylvesterMatrixAndTheTailStays) {
+  const int64_t rows = 2, cols = 38, block = 16;
+  const auto x = random_values(rows * cols, 12);
+  auto y = x;
+  hadamard_blocks(y.data(), rows, cols, block);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) {
+      double want = x[r * cols + c];  // columns 32.. are past the last full block
+      if (c < 32) {
+        const int64_t b = c / block * block;
+        want = 0.0;
+        for (int64_t j = 0; j < block; ++j) {
+          const double sign = std::popcount(static_cast<unsigned>((c - b) & j)) % 2 ? -1.0 : 1.0;
+          want += sign * x[r * cols + b + j] / 4.0;
+        }
+      }
+      EXPECT_NEAR(y[r * cols + c], want, 1e-5) << r << "," << c;
+    }
+  }
+  hadamard_blocks(y.data(), rows, cols, block);  // its own inverse
+  for (size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(y[i], x[i], 1e-5);
+}
+
+// Rows with a few large values (like the GeGLU product): rotating keeps the product and loses
+// less to the activations' 8 (or 7) bits.
+TEST(Linear, RotatedInt8KeepsTheProductWithLessErrorOnOutliers) {
+  const int64_t rows = 8, in = 128, out = 32;
+  auto x = random_values(rows * in, 13);
+  for (int64_t r = 0; r < rows; ++r) x[r * in + (r * 37) % in] *= 30.0f;
+  const auto w = random_values(out * in, 14);
+  const auto exact = exact_product(x, w, rows, in, out);
+  auto error = [&](int64_t block) {
+    std::vector<float> y(rows * out);
+    make_linear(LinearPrecision::kInt8, w.data(), out, in, block)
+        ->forward(x.data(), rows, y.data());
+    double sum = 0.0;
+    for (size_t i = 0; i < y.size(); ++i) sum += std::abs(y[i] - exact[i]);
+    return sum / static_cast<double>(y.size());
+  };
+  const double plain = error(0), rotated = error(64);
+  EXPECT_LT(rotated, 0.06 * std::sqrt(in));
+  EXPECT_LT(rotated, 0.7 * plain) << plain;
+  EXPECT_THROW(pack_weights(LinearPrecision::kInt8, w.data(), out, in, 48), Error);
 }
 
 TEST(Linear, MalformedLayoutsAreErrors) {

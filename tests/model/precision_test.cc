@@ -178,10 +178,11 @@ TEST_F(BaseShapeAgreement, TheTextFillsSeveralFullChunks) {
 
 // Floors below the goals (int8 99.5%, bf16 99.8%), which this random-weight model does
 // not reach: its scores spread evenly over [0, 1], so every 0.01 of mean score error flips about
-// 1.5% of the decisions. Measured: int8 98.3% (mean |diff| 0.011), bf16 99.67% (0.0023); without
-// VNNI int8 keeps 7-bit activations: 97.0% (0.020).
+// 1.5% of the decisions, and its int8 weights alone (with fp32 activations) give 99.3%. Measured
+// (docs/performance.md): int8 98.7-98.8% (mean |diff| 0.0083-0.0089), bf16 99.5-99.7% (0.0022);
+// without VNNI int8 keeps 7-bit activations: 98.3% (0.014).
 TEST_F(BaseShapeAgreement, Int8KeepsKeepDecisions) {
-  const double floor = kernels::cpu::cpu_features().vnni ? 0.98 : 0.965;
+  const double floor = kernels::cpu::cpu_features().vnni ? 0.982 : 0.975;
   EXPECT_GE(case_->run(kompress::Precision::kInt8, "int8").fraction, floor);
 }
 

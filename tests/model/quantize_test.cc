@@ -57,6 +57,11 @@ TEST_F(Quantize, PackedCheckpointsScoreLikeQuantizingAtLoad) {
     const Model at_load = Model::load(fp32_.string(), {.precision = precision});
     const auto a = score(packed), b = score(at_load);
     for (size_t s = 0; s < a.size(); ++s) EXPECT_EQ(a[s].final_scores, b[s].final_scores);
+    // int8 rotates the MLP output projection's input (docs/quantized-checkpoints.md).
+    const auto file = weights::SafetensorsFile::open((out / "model.safetensors").string());
+    const auto rotation = file.metadata().find("encoder.layers.0.mlp.Wo.weight.hadamard");
+    EXPECT_EQ(rotation != file.metadata().end(), precision == Precision::kInt8);
+    EXPECT_EQ(file.metadata().count("encoder.layers.0.mlp.Wi.weight.hadamard"), 0U);
     // The packed file is smaller than the fp32 one: the linear weights are 1 or 2 bytes.
     EXPECT_LT(fs::file_size(out / "model.safetensors"), fs::file_size(fp32_ / "model.safetensors"));
   }

@@ -1,0 +1,36 @@
+#include "kernels/cpu/hadamard.h"
+
+#include <cmath>
+
+namespace kompress::kernels::cpu {
+namespace {
+
+// In-place fast transform of one block: log2(block) stages of butterflies.
+void transform(float* v, int64_t block, float norm) {
+  for (int64_t h = 1; h < block; h *= 2) {
+    for (int64_t i = 0; i < block; i += 2 * h) {
+      for (int64_t j = i; j < i + h; ++j) {
+        const float a = v[j], b = v[j + h];
+        v[j] = a + b;
+        v[j + h] = a - b;
+      }
+    }
+  }
+  for (int64_t j = 0; j < block; ++j) v[j] *= norm;
+}
+
+}  // namespace
+
+bool is_hadamard_block(int64_t block) { return block >= 2 && (block & (block - 1)) == 0; }
+
+void hadamard_blocks(float* x, int64_t rows, int64_t cols, int64_t block) {
+  // 1/sqrt(block) is exact for even powers of two (block 64: 1/8).
+  const auto norm = static_cast<float>(1.0 / std::sqrt(static_cast<double>(block)));
+  const int64_t full = cols - cols % block;
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t b = 0; b < full; b += block) transform(x + r * cols + b, block, norm);
+  }
+}
+
+}  // namespace kompress::kernels::cpu
