@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Load benchmark of `kompress serve` (docs/serving.md): the embedded default model on a free
+# loopback port, OMP_WAIT_POLICY=PASSIVE, result cache off (--cache-mb 0), CCR on a temporary
+# SQLite file. bench/serve_load (keep-alive clients, distinct slices of this repository's docs,
+# 100-400 words, POST /v1/compress with CCR) runs at 8, 32 and 128 clients with batching, then
+# at 8 clients against the same server started with --no-batching, on the same texts. Prints the
+# table, the batching/no-batching throughput ratio at 8 clients against the 1.5x goal, and the
+# batch-size histograms of /metrics. A benchmark: it exits non-zero only when it cannot run.
+# Usage: bench/serve_load.sh [BUILD_DIR]     (needs the targets kompress_cli and serve_load)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="${1:-$root/build}"
+kompress="$build/bin/kompress"
+client="$build/bin/serve_load"
+for bin in "$kompress" "$client"; do
+  [[ -x "$bin" ]] || { echo "serve_load: $bin not built (ninja -C $build kompress_cli serve_load)" >&2; exit 1; }
+done
+tmp="$(mktemp -d)"
+source "$root/bench/serve_process.sh"
+trap 'stop_server KILL; rm -rf "$tmp"' EXIT
+
+# load CLIENTS REQUESTS FIRST_TEXT: one table row (failed requests are in the row, not an exit).
+load() {
+  timeout 300 "$client" --port "$port" --clients "$1" --requests "$2" --first "$3" --timeout-s 60 \
+    >"$tmp/row" || true
+  cat "$tmp/row"
+}
+# The req/s of the last row.
+last_throughput() { awk '{print $4}' "$tmp/row"; }
+header() { printf '%8s %9s %7s %10s %10s %9s %9s\n' clients requests failed req/s words/s 'p50 ms' 'p99 ms'; }
+
+# The batch-size histograms as "mean (count of passes): bucket counts".
+batch_summary() {
+  curl -s -m 5 "http://127.0.0.1:$port/metrics" | awk '
+    /^kompress_batch_(sequences|requests)_bucket/ {
+      name = $1; sub(/_bucket.*/, "", name); le = $1; gsub(/.*le="|"}/, "", le)
+      buckets[name] = buckets[name] sprintf(" <=%s:%d", le, $2) }
+    /^kompress_batch_(sequences|requests)_(sum|count)/ {
+      name = $1; sub(/_(sum|count)$/, "", name)
+      if ($1 ~ /_sum$/) sum[name] = $2; else count[name] = $2 }
+    END { for (n in count) printf "  %s: %d passes, mean %.2f;%s\n", n, count[n],
+                                  count[n] ? sum[n] / count[n] : 0, buckets[n] }'
+}
+
+echo "kompress serve load benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores," \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== batching (default options, --cache-mb 0)"
+start_server --cache-mb 0 --ccr-db "$tmp/batching.sqlite3"
+"$client" --port "$port" --clients 8 --requests 16 --first 5000 >/dev/null || true  # warm-up
+header
+load 8 200 0
+batched8="$(last_throughput)"
+load 32 400 1000
+load 128 800 2000
+echo "batch sizes (/metrics, warm-up included):"
+batch_summary
+stop_server
+
+echo "== --no-batching --cache-mb 0"
+start_server --cache-mb 0 --no-batching --ccr-db "$tmp/single.sqlite3"
+"$client" --port "$port" --clients 8 --requests 16 --first 5000 >/dev/null || true  # warm-up
+header
+load 8 200 0
+single8="$(last_throughput)"
+stop_server
+
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+awk -v b="$batched8" -v s="$single8" 'BEGIN {
+  r = s > 0 ? b / s : 0
+  verdict = r >= 1.5 ? "holds" : "does not hold"
+  printf "throughput at 8 clients: batching %.1f req/s, no batching %.1f req/s, ratio %.2fx;", b, s, r
+  printf " goal >= 1.5x %s\n", verdict }'
