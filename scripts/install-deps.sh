@@ -15,6 +15,8 @@ packages=(
   libcurl4-openssl-dev libcpp-httplib-dev
   # tests, sanitizers, fuzzers, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev libomp-14-dev
+  # bench/serve_load.sh and serve_faults.sh: HTTP probes, the CCR file's integrity check
+  curl sqlite3
   # the independent references (tools/reference): PyTorch 1.13, ONNX (the benchmark's export)
   # and the tokenizer oracle
   python3-torch python3-numpy python3-onnx
