@@ -140,7 +140,7 @@ class AgreementCase {
 };
 
 // The ModernBERT-base shape with seeded random weights, written to a temp dir once per suite.
-class BaseShapeAgreement : public ::testing::Test {
+class PrecisionBaseShape : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     const fs::path shared = testing::modernbert_dir();
@@ -168,10 +168,10 @@ class BaseShapeAgreement : public ::testing::Test {
   static fs::path* dir_;
   static AgreementCase* case_;
 };
-fs::path* BaseShapeAgreement::dir_ = nullptr;
-AgreementCase* BaseShapeAgreement::case_ = nullptr;
+fs::path* PrecisionBaseShape::dir_ = nullptr;
+AgreementCase* PrecisionBaseShape::case_ = nullptr;
 
-TEST_F(BaseShapeAgreement, TheTextFillsSeveralFullChunks) {
+TEST_F(PrecisionBaseShape, TheTextFillsSeveralFullChunks) {
   ASSERT_EQ(case_->chunks().size(), kBaseChunks);
   EXPECT_EQ(case_->chunks().front().size(), kChunkTokens);
 }
@@ -181,18 +181,18 @@ TEST_F(BaseShapeAgreement, TheTextFillsSeveralFullChunks) {
 // 1.5% of the decisions, and its int8 weights alone (with fp32 activations) give 99.3%. Measured
 // (docs/performance.md): int8 98.7-98.8% (mean |diff| 0.0083-0.0089), bf16 99.5-99.7% (0.0022);
 // without VNNI int8 keeps 7-bit activations: 98.3% (0.014).
-TEST_F(BaseShapeAgreement, Int8KeepsKeepDecisions) {
+TEST_F(PrecisionBaseShape, Int8KeepsKeepDecisions) {
   const double floor = kernels::cpu::cpu_features().vnni ? 0.982 : 0.975;
   EXPECT_GE(case_->run(kompress::Precision::kInt8, "int8").fraction, floor);
 }
 
-TEST_F(BaseShapeAgreement, Bf16KeepsKeepDecisions) {
+TEST_F(PrecisionBaseShape, Bf16KeepsKeepDecisions) {
   if (!bf16_is_fast()) GTEST_SKIP() << "bf16 needs AVX-512 here (oneDNN's reference is slow)";
   EXPECT_GE(case_->run(kompress::Precision::kBf16, "bf16").fraction, 0.995);
 }
 
 // The embedded default model, read in place from the source tree.
-class KompressMiniAgreement : public ::testing::Test {
+class PrecisionKompressMini : public ::testing::Test {
  protected:
   static fs::path dir() { return fs::path(KOMPRESS_SOURCE_DIR) / "models" / "kompress-mini"; }
   static void SetUpTestSuite() {
@@ -209,19 +209,19 @@ class KompressMiniAgreement : public ::testing::Test {
 
   static AgreementCase* case_;
 };
-AgreementCase* KompressMiniAgreement::case_ = nullptr;
+AgreementCase* PrecisionKompressMini::case_ = nullptr;
 
-TEST_F(KompressMiniAgreement, TheTextFillsManyFullChunks) {
+TEST_F(PrecisionKompressMini, TheTextFillsManyFullChunks) {
   ASSERT_EQ(case_->chunks().size(), kMiniChunks);
   EXPECT_EQ(case_->chunks().back().size(), kChunkTokens);
 }
 
 // The goals.
-TEST_F(KompressMiniAgreement, Int8KeepsKeepDecisions) {
+TEST_F(PrecisionKompressMini, Int8KeepsKeepDecisions) {
   EXPECT_GE(case_->run(kompress::Precision::kInt8, "int8").fraction, 0.995);
 }
 
-TEST_F(KompressMiniAgreement, Bf16KeepsKeepDecisions) {
+TEST_F(PrecisionKompressMini, Bf16KeepsKeepDecisions) {
   if (!bf16_is_fast()) GTEST_SKIP() << "bf16 needs AVX-512 here (oneDNN's reference is slow)";
   EXPECT_GE(case_->run(kompress::Precision::kBf16, "bf16").fraction, 0.998);
 }
