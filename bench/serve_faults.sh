@@ -93,6 +93,7 @@ still_serving() {
     "/healthz $health, /v1/compress $code"
 }
 
+echo "kompress serve fault checks, $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== (a) kill -9 during a burst of compress + store (SQLite)"
 db="$tmp/ccr.sqlite3"
 start_server --cache-mb 0 --ccr-db "$db"

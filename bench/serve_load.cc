@@ -238,7 +238,10 @@ int run_load(const Options& o, const Corpus& corpus) {
   std::string first_failure;
   for (const auto& out : outcomes) {
     ms.push_back(out.ms);
-    if (out.failed && failed++ == 0) first_failure = out.why;
+    // Its latency tells a timeout (the server's 5 s I/O limit, the deadline) from a refusal.
+    if (out.failed && failed++ == 0) {
+      first_failure = out.why + " after " + std::to_string(static_cast<int>(out.ms)) + " ms";
+    }
   }
   const double rps = o.requests / seconds, wps = static_cast<double>(words) / seconds;
   const double p50 = percentile(ms, 0.50), p99 = percentile(ms, 0.99);

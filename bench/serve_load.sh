@@ -19,15 +19,27 @@ tmp="$(mktemp -d)"
 source "$root/bench/serve_process.sh"
 trap 'stop_server KILL; rm -rf "$tmp"' EXIT
 
-# load CLIENTS REQUESTS FIRST_TEXT: one table row (failed requests are in the row, not an exit).
+# The server's CPU time so far (user + system), in milliseconds.
+server_cpu_ms() {
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) * 1000 / hz }' "/proc/$server_pid/stat"
+}
+
+# load CLIENTS REQUESTS FIRST_TEXT: one table row, with the server's CPU milliseconds per request
+# (failed requests are in the row, not an exit).
 load() {
+  local cpu0
+  cpu0="$(server_cpu_ms)"
   timeout 300 "$client" --port "$port" --clients "$1" --requests "$2" --first "$3" --timeout-s 60 \
     >"$tmp/row" || true
-  cat "$tmp/row"
+  awk -v row="$(cat "$tmp/row")" -v ms="$(($(server_cpu_ms) - cpu0))" -v n="$2" \
+    'BEGIN { printf "%s %11.1f\n", row, ms / n }'
 }
 # The req/s of the last row.
 last_throughput() { awk '{print $4}' "$tmp/row"; }
-header() { printf '%8s %9s %7s %10s %10s %9s %9s\n' clients requests failed req/s words/s 'p50 ms' 'p99 ms'; }
+header() {
+  printf '%8s %9s %7s %10s %10s %9s %9s %11s\n' clients requests failed req/s words/s 'p50 ms' \
+    'p99 ms' 'cpu ms/req'
+}
 
 # The batch-size histograms as "mean (count of passes): bucket counts".
 batch_summary() {
@@ -38,6 +50,7 @@ batch_summary() {
     /^kompress_batch_(sequences|requests)_(sum|count)/ {
       name = $1; sub(/_(sum|count)$/, "", name)
       if ($1 ~ /_sum$/) sum[name] = $2; else count[name] = $2 }
+    /^kompress_model_tokens_per_second / { printf "  forward-pass throughput: %.0f tokens/s of pass\n", $2 }
     END { for (n in count) printf "  %s: %d passes, mean %.2f;%s\n", n, count[n],
                                   count[n] ? sum[n] / count[n] : 0, buckets[n] }'
 }
@@ -52,7 +65,7 @@ load 8 200 0
 batched8="$(last_throughput)"
 load 32 400 1000
 load 128 800 2000
-echo "batch sizes (/metrics, warm-up included):"
+echo "/metrics (warm-up included):"
 batch_summary
 stop_server
 
@@ -62,6 +75,8 @@ start_server --cache-mb 0 --no-batching --ccr-db "$tmp/single.sqlite3"
 header
 load 8 200 0
 single8="$(last_throughput)"
+echo "/metrics (warm-up included):"
+batch_summary
 stop_server
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
