@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by bench/serve_load.sh and bench/serve_faults.sh: start and stop `kompress serve` on a
 # free loopback port with the embedded default model. Needs $kompress (the binary) and $tmp (a
 # scratch folder); sets $server_pid and $port.
