@@ -1,6 +1,7 @@
 #include "server/server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <thread>
@@ -57,6 +58,7 @@ struct Server::Impl {
   Engine engine;
   httplib::Server http;
   int port = -1;
+  socket_t listen_socket = INVALID_SOCKET;  // the bound socket, set by the socket-options hook
   std::atomic<bool> serving{false};
   std::atomic<bool> stopping{false};
 
@@ -85,9 +87,10 @@ struct Server::Impl {
 void Server::Impl::configure() {
   // httplib's default adds SO_REUSEPORT, which lets a second server bind a port in use and
   // silently take half its connections; SO_REUSEADDR alone still allows a quick restart.
-  http.set_socket_options([](socket_t sock) {
+  http.set_socket_options([this](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_socket = sock;
   });
   http.new_task_queue = [n = options.threads] { return new httplib::ThreadPool(n); };
   http.set_payload_max_length(options.max_body_bytes);
@@ -209,6 +212,10 @@ void Server::start() {
     throw Error("cannot listen on " + o.host + ":" + std::to_string(o.port) +
                 " (port in use, or not an address of this machine)");
   }
+  // Debian's httplib listens with a backlog of 5: a burst of new connections (128 clients
+  // connecting at once) overflows it and the kernel drops them. Listening again on the bound
+  // socket raises the backlog.
+  if (impl_->listen_socket != INVALID_SOCKET) ::listen(impl_->listen_socket, SOMAXCONN);
   impl_->engine.start();
 }
 
