@@ -21,18 +21,12 @@
 #include "kompress/model.h"
 #include "kompress/scorer.h"
 #include "kompress/tokenizer.h"
+#include "test_fixtures.h"
 #include "test_paths.h"
 
 namespace kompress::testing {
 
-// Forty-odd words over six lines, with must-keep words and plain ones.
-inline const std::string kTraceback =
-    "Traceback (most recent call last):\n"
-    "  File \"/usr/lib/python3/model.py\", line 12, in forward\n"
-    "    raise IndexError(\"index out of range\")\n"
-    "IndexError: index out of range\n"
-    "the process raised an error and was not able to continue with the rest of the job\n"
-    "\tretrying at 0x7fff2038 with --verbose, or not at all\n";
+inline const std::string& kTraceback = testing::kToolOutput;
 
 class CliTest : public ::testing::Test {
  public:

@@ -7,16 +7,10 @@
 #include <cstdio>
 #include <string>
 
+#include "test_fixtures.h"
+
 namespace kompress::cli {
 namespace {
-
-std::string contents(std::FILE* f) {
-  std::fflush(f);
-  std::rewind(f);
-  std::string out;
-  for (int c; (c = std::fgetc(f)) != EOF;) out += static_cast<char>(c);
-  return out;
-}
 
 TEST(ProgressBar, DrawsForManyChunksAndErasesItself) {
   std::FILE* f = std::tmpfile();
@@ -25,13 +19,13 @@ TEST(ProgressBar, DrawsForManyChunksAndErasesItself) {
     ProgressBar bar(1000, f, true);
     bar.begin_batch(1000);
     bar.update(0, ProgressBar::kMinChunks - 1);
-    EXPECT_EQ(contents(f), "") << "few chunks: no bar";
+    EXPECT_EQ(testing::file_contents(f), "") << "few chunks: no bar";
     bar.update(0, 2 * ProgressBar::kMinChunks);
-    const std::string drawn = contents(f);
+    const std::string drawn = testing::file_contents(f);
     EXPECT_NE(drawn.find("kompress: [------------------------------] 0%"), std::string::npos)
         << drawn;
   }
-  const std::string all = contents(f);
+  const std::string all = testing::file_contents(f);
   EXPECT_EQ(all.substr(all.size() - 4), "\r\033[K") << "erased at the end";
   std::fclose(f);
 }
@@ -46,7 +40,7 @@ TEST(ProgressBar, CountsTheRunningCallInProportion) {
     bar.clear();
     bar.begin_batch(1000);
     bar.update(50, 100);  // half of the second half
-    const std::string drawn = contents(f);
+    const std::string drawn = testing::file_contents(f);
     EXPECT_NE(drawn.find("75%"), std::string::npos) << drawn;
     EXPECT_NE(drawn.find("150 chunks"), std::string::npos) << drawn;
   }
@@ -61,7 +55,7 @@ TEST(ProgressBar, DisabledDrawsNothing) {
     bar.update(500, 1000);
     bar.end_batch();
   }
-  EXPECT_EQ(contents(f), "");
+  EXPECT_EQ(testing::file_contents(f), "");
   std::fclose(f);
 }
 

@@ -6,16 +6,10 @@
 #include <cstdio>
 #include <string>
 
+#include "test_fixtures.h"
+
 namespace kompress::cli {
 namespace {
-
-std::string contents(std::FILE* f) {
-  std::fflush(f);
-  std::rewind(f);
-  std::string out;
-  for (int c; (c = std::fgetc(f)) != EOF;) out += static_cast<char>(c);
-  return out;
-}
 
 TEST(DownloadProgress, DrawsTheFileTheBarAndTheMegabytes) {
   std::FILE* f = std::tmpfile();
@@ -24,11 +18,11 @@ TEST(DownloadProgress, DrawsTheFileTheBarAndTheMegabytes) {
     DownloadProgress progress(f, true);
     const hub::ProgressFn report = progress.callback();
     EXPECT_TRUE(report({"acme/tiny", "model.safetensors", 150'000'000, 300'000'000}));
-    EXPECT_EQ(contents(f),
+    EXPECT_EQ(testing::file_contents(f),
               "\rkompress: acme/tiny model.safetensors [###############---------------] 50%  "
               "150.0 of 300.0 MB\033[K");
   }
-  const std::string all = contents(f);
+  const std::string all = testing::file_contents(f);
   EXPECT_EQ(all.substr(all.size() - 4), "\r\033[K") << "erased at the end";
   std::fclose(f);
 }
@@ -39,7 +33,7 @@ TEST(DownloadProgress, DisabledDrawsNothingAndNeverStops) {
     DownloadProgress progress(f, false);
     EXPECT_TRUE(progress.callback()({"acme/tiny", "config.json", 0, 0}));
   }
-  EXPECT_EQ(contents(f), "");
+  EXPECT_EQ(testing::file_contents(f), "");
   std::fclose(f);
 }
 

@@ -22,6 +22,7 @@
 #include "kompress/scorer.h"
 #include "kompress/tokenizer.h"
 #include "server/server.h"
+#include "test_fixtures.h"
 #include "test_paths.h"
 
 namespace kompress::testing {
@@ -207,14 +208,7 @@ class TestServer {
 // A JSON body.
 inline std::string body(const nlohmann::json& j) { return j.dump(); }
 
-// Forty-odd words over six lines, with must-keep words and plain ones.
-inline const std::string kLog =
-    "Traceback (most recent call last):\n"
-    "  File \"/usr/lib/python3/model.py\", line 12, in forward\n"
-    "    raise IndexError(\"index out of range\")\n"
-    "IndexError: index out of range\n"
-    "the process raised an error and was not able to continue with the rest of the job\n"
-    "\tretrying at 0x7fff2038 with --verbose, or not at all\n";
+inline const std::string& kLog = testing::kToolOutput;
 
 // `n` distinct texts of about forty words each.
 inline std::vector<std::string> distinct_texts(int n) {
