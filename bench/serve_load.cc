@@ -6,7 +6,7 @@
 // Driven by bench/serve_load.sh and bench/serve_faults.sh.
 //
 //   serve_load --port P [--clients 8] [--requests 200] [--route v1|compress] [--no-ccr]
-//              [--ratio R] [--first 0] [--timeout-s 60] [--header] [--json]
+//              [--ratio R] [--words 100-400] [--first 0] [--timeout-s 60] [--header] [--json]
 //   serve_load --port P ... --keys-out FILE    appends "KEY INDEX" once each stored answer arrives
 //   serve_load --port P --verify-keys FILE     retrieves every key, compares with text INDEX
 #include <httplib.h>
@@ -39,7 +39,8 @@ struct Options {
   int first = 0;  // index of the first text: runs with different --first send different texts
   bool v1 = true;
   bool ccr = true;
-  double ratio = -1;  // < 0: the threshold path
+  double ratio = -1;                             // < 0: the threshold path
+  std::size_t min_words = 100, max_words = 400;  // length range of the request texts
   int timeout_s = 60;
   bool header = false;
   bool json_out = false;
@@ -51,7 +52,8 @@ struct Options {
   std::fprintf(
       stderr,
       "serve_load: %s\nusage: serve_load --port P [--clients N] [--requests N] "
-      "[--route v1|compress] [--no-ccr] [--ratio R] [--first I] [--timeout-s S] [--header] "
+      "[--route v1|compress] [--no-ccr] [--ratio R] [--words MIN-MAX] [--first I] [--timeout-s S] "
+      "[--header] "
       "[--json] [--keys-out FILE | --verify-keys FILE]\n",
       why.c_str());
   std::exit(2);
@@ -81,7 +83,13 @@ Options parse_args(int argc, char** argv) {
       o.ccr = false;
     else if (a == "--ratio")
       o.ratio = std::stod(value());
-    else if (a == "--timeout-s")
+    else if (a == "--words") {  // MIN-MAX
+      const std::string v = value();
+      const std::size_t dash = v.find('-');
+      if (dash == std::string::npos) usage("--words takes MIN-MAX, e.g. 20-40");
+      o.min_words = std::stoul(v.substr(0, dash));
+      o.max_words = std::stoul(v.substr(dash + 1));
+    } else if (a == "--timeout-s")
       o.timeout_s = std::stoi(value());
     else if (a == "--header")
       o.header = true;
@@ -96,6 +104,7 @@ Options parse_args(int argc, char** argv) {
   }
   if (o.port <= 0) usage("--port is required");
   if (o.clients < 1 || o.requests < 1) usage("--clients and --requests must be positive");
+  if (o.min_words < 1 || o.min_words > o.max_words) usage("--words MIN-MAX needs 1 <= MIN <= MAX");
   return o;
 }
 
@@ -135,17 +144,17 @@ Corpus load_corpus() {
   return c;
 }
 
-// Request `index`'s text: 100 to 400 consecutive words (their layout kept) from a start that
-// differs for every index below the corpus size, so no two requests send the same text.
+// Request `index`'s text: --words (default 100 to 400) consecutive words (their layout kept) from a
+// start that differs for every index below the corpus size, so no two requests send the same text.
 struct Slice {
   std::string text;
   std::size_t words;
 };
 
-Slice text_for(const Corpus& c, int index) {
-  const std::size_t kMin = 100, kMax = 400;
-  const std::size_t n = kMin + (static_cast<std::size_t>(index) * 7919) % (kMax - kMin + 1);
-  const std::size_t starts = c.words.size() - kMax;
+Slice text_for(const Corpus& c, const Options& o, int index) {
+  const std::size_t lo = o.min_words, hi = o.max_words;
+  const std::size_t n = lo + (static_cast<std::size_t>(index) * 7919) % (hi - lo + 1);
+  const std::size_t starts = c.words.size() - hi;
   // 104729 is prime and larger than any corpus here, so index -> start is one-to-one.
   const std::size_t start = (static_cast<std::size_t>(index) * 104729) % starts;
   const std::size_t b = c.words[start].first, e = c.words[start + n - 1].second;
@@ -210,7 +219,7 @@ int run_load(const Options& o, const Corpus& corpus) {
     httplib::Client cli(o.host, o.port);
     configure(cli, o.timeout_s);
     for (int i; (i = next.fetch_add(1)) < o.requests;) {
-      const Slice slice = text_for(corpus, o.first + i);
+      const Slice slice = text_for(corpus, o, o.first + i);
       const std::string body = request_body(o, slice.text);
       const auto t0 = Clock::now();
       const auto r = cli.Post(path, body, "application/json");
@@ -287,7 +296,7 @@ int verify_keys(const Options& o, const Corpus& corpus) {
     } else if (r->status != 200) {
       why = "status " + std::to_string(r->status) + ": " + r->body.substr(0, 200);
     } else if (json::parse(r->body, nullptr, false).value("original_content", "") !=
-               text_for(corpus, index).text) {
+               text_for(corpus, o, index).text) {
       why = "original_content differs from the text sent";
     }
     if (!why.empty() && bad++ < 5) std::fprintf(stderr, "key %s: %s\n", key.c_str(), why.c_str());
