@@ -12,14 +12,7 @@
 #        redis-server, python3)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-build="${1:-$root/build}"
-kompress="$build/bin/kompress"
-client="$build/bin/serve_load"
-for bin in "$kompress" "$client"; do
-  [[ -x "$bin" ]] || { echo "serve_faults: $bin not built (ninja -C $build kompress_cli serve_load)" >&2; exit 1; }
-done
-tmp="$(mktemp -d)"
-source "$root/bench/serve_process.sh"
+source "$root/bench/serve_process.sh" "${1:-}"
 redis_pid=""
 stop_redis() {
   if [[ -n "$redis_pid" ]]; then

@@ -9,14 +9,7 @@
 # Usage: bench/serve_load.sh [BUILD_DIR]     (needs the targets kompress_cli and serve_load)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-build="${1:-$root/build}"
-kompress="$build/bin/kompress"
-client="$build/bin/serve_load"
-for bin in "$kompress" "$client"; do
-  [[ -x "$bin" ]] || { echo "serve_load: $bin not built (ninja -C $build kompress_cli serve_load)" >&2; exit 1; }
-done
-tmp="$(mktemp -d)"
-source "$root/bench/serve_process.sh"
+source "$root/bench/serve_process.sh" "${1:-}"
 trap 'stop_server KILL; rm -rf "$tmp"' EXIT
 
 # The server's CPU time so far (user + system), in milliseconds.

@@ -1,7 +1,18 @@
 # shellcheck shell=bash
-# Sourced by bench/serve_load.sh and bench/serve_faults.sh: start and stop `kompress serve` on a
-# free loopback port with the embedded default model. Needs $kompress (the binary) and $tmp (a
-# scratch folder); sets $server_pid and $port.
+# Sourced by bench/serve_load.sh and bench/serve_faults.sh as `source "$root/bench/serve_process.sh"
+# "${1:-}"` (the optional BUILD_DIR argument): sets $build, $kompress, $client (the load client),
+# $tmp (a scratch folder), and starts and stops `kompress serve` on a free loopback port with the
+# embedded default model ($server_pid, $port).
+build="${1:-$root/build}"
+kompress="$build/bin/kompress"
+client="$build/bin/serve_load"
+for bin in "$kompress" "$client"; do
+  [[ -x "$bin" ]] || {
+    echo "$(basename "$0" .sh): $bin not built (ninja -C $build kompress_cli serve_load)" >&2
+    exit 1
+  }
+done
+tmp="$(mktemp -d)"
 server_pid=""
 port=""
 
