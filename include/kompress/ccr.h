@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,10 @@ inline constexpr std::size_t kKeyLength = 24;
 
 // The key of `original`: the first 24 lowercase hex digits of its sha256.
 std::string content_key(std::string_view original);
+
+// `text` as a key (lowercased) when it is kKeyLength hex digits in either case, else nullopt:
+// how retrieval checks a hash a user or a client typed (stores report other keys missing).
+std::optional<std::string> normalize_key(std::string_view text);
 
 struct Entry {
   std::string key;  // filled by put(); ignored on input

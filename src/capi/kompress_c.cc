@@ -2,8 +2,6 @@
 // entry point catches whatever the C++ side throws and turns it into a kompress_error.
 #include "kompress/kompress.h"
 
-#include <algorithm>
-#include <cctype>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
@@ -151,16 +149,12 @@ kompress::CompressOptions to_cpp(const kompress_options& o) {
 
 // A key as the store holds it: 24 lowercase hex digits.
 std::string normalized_key(const char* key) {
-  std::string k(key);
-  const bool hex =
-      std::all_of(k.begin(), k.end(), [](unsigned char ch) { return std::isxdigit(ch); });
-  if (k.size() != kompress::ccr::kKeyLength || !hex) {
-    throw InvalidArgument{"kompress_retrieve: key \"" + k + "\" is not " +
+  std::optional<std::string> k = kompress::ccr::normalize_key(key);
+  if (!k) {
+    throw InvalidArgument{"kompress_retrieve: key \"" + std::string(key) + "\" is not " +
                           std::to_string(kompress::ccr::kKeyLength) + " hex digits"};
   }
-  std::transform(k.begin(), k.end(), k.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  return k;
+  return *k;
 }
 
 char* copy_string(const std::string& s) {

@@ -20,6 +20,17 @@ std::string content_key(std::string_view original) {
   return key;
 }
 
+std::optional<std::string> normalize_key(std::string_view text) {
+  if (text.size() != kKeyLength) return std::nullopt;
+  std::string key(text);
+  for (char& c : key) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    if (!hex) return std::nullopt;
+  }
+  return key;
+}
+
 std::string_view to_string(Status status) {
   switch (status) {
     case Status::kOk:

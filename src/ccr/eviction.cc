@@ -20,15 +20,4 @@ void check_options(const StoreOptions& options) {
   }
 }
 
-std::string normalize_key(std::string_view key) {
-  if (key.size() != kKeyLength) return {};
-  std::string out(key);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
-    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-    if (!hex) return {};
-  }
-  return out;
-}
-
 }  // namespace kompress::ccr::detail

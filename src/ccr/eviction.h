@@ -17,8 +17,4 @@ inline bool is_expired(double created_at, double ttl, double now) { return now -
 // Throws kompress::Error for a capacity of 0 or a TTL that is not positive.
 void check_options(const StoreOptions& options);
 
-// `key` in lowercase when it has the shape of a content key (24 hex digits), else empty: such
-// keys can never be stored, so lookups report them missing.
-std::string normalize_key(std::string_view key);
-
 }  // namespace kompress::ccr::detail

@@ -72,7 +72,7 @@ class MemoryStore final : public Store {
   };
 
   Slot* find(std::string_view key) {
-    auto it = entries_.find(detail::normalize_key(key));
+    auto it = entries_.find(normalize_key(key).value_or(""));
     return it == entries_.end() ? nullptr : &it->second;
   }
 

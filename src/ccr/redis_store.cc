@@ -155,7 +155,7 @@ class RedisStore final : public Store {
 
   Lookup get(std::string_view raw_key) override {
     Lookup out;
-    const std::string key = detail::normalize_key(raw_key);
+    const std::string key = normalize_key(raw_key).value_or("");
     if (key.empty()) return out;
     const std::string now = format_double(detail::now(options_));
     std::vector<std::string_view> args = {now};
@@ -172,7 +172,7 @@ class RedisStore final : public Store {
   }
 
   Status peek(std::string_view raw_key) override {
-    const std::string key = detail::normalize_key(raw_key);
+    const std::string key = normalize_key(raw_key).value_or("");
     if (key.empty()) return Status::kMissing;
     std::lock_guard lock(mutex_);
     const detail::RedisReply reply =

@@ -163,7 +163,7 @@ class SqliteStore final : public Store {
 
   Lookup get(std::string_view raw_key) override {
     Lookup out;
-    const std::string key = detail::normalize_key(raw_key);
+    const std::string key = normalize_key(raw_key).value_or("");
     if (key.empty()) return out;
     std::lock_guard lock(mutex_);
     Transaction tx(*this);
@@ -180,7 +180,7 @@ class SqliteStore final : public Store {
   }
 
   Status peek(std::string_view raw_key) override {
-    const std::string key = detail::normalize_key(raw_key);
+    const std::string key = normalize_key(raw_key).value_or("");
     if (key.empty()) return Status::kMissing;
     std::lock_guard lock(mutex_);
     return read(key).status;

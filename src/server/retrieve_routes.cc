@@ -1,7 +1,5 @@
 #include "server/retrieve_routes.h"
 
-#include <algorithm>
-#include <cctype>
 #include <cmath>
 
 #include "kompress/error.h"
@@ -13,16 +11,12 @@ using nlohmann::json;
 
 // `hash` lowercased; 400 unless it is a CCR key (24 hex digits).
 std::string checked_key(std::string_view hash) {
-  const bool hex =
-      std::all_of(hash.begin(), hash.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
-  if (hash.size() != ccr::kKeyLength || !hex) {
+  std::optional<std::string> key = ccr::normalize_key(hash);
+  if (!key) {
     throw HttpError(400, "hash must be " + std::to_string(ccr::kKeyLength) +
                              " hex digits (the hash= of a marker)");
   }
-  std::string key(hash);
-  std::transform(key.begin(), key.end(), key.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return key;
+  return *std::move(key);
 }
 
 // The reference's miss text (format_retrieval_miss_detail), which tools and models read.

@@ -1,6 +1,4 @@
 // `kompress retrieve HASH` and `kompress ccr stats|purge`: the CCR store of originals.
-#include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -17,14 +15,12 @@ namespace {
 // Checks and lowercases a 24-hex-digit CCR key; a bad one is a usage error (exit code 2).
 const CLI::Validator kHashValidator(
     [](std::string& hash) -> std::string {
-      const bool hex = std::all_of(hash.begin(), hash.end(),
-                                   [](unsigned char c) { return std::isxdigit(c) != 0; });
-      if (hash.size() != ccr::kKeyLength || !hex) {
+      std::optional<std::string> key = ccr::normalize_key(hash);
+      if (!key) {
         return "HASH must be " + std::to_string(ccr::kKeyLength) +
                " hex digits (the hash= of a marker), got \"" + hash + "\"";
       }
-      std::transform(hash.begin(), hash.end(), hash.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      hash = *std::move(key);
       return "";
     },
     "HASH");
