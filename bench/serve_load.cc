@@ -194,6 +194,7 @@ Outcome judge(const Options& o, const httplib::Result& r, std::string& cache_key
 
 void configure(httplib::Client& cli, int timeout_s) {
   cli.set_keep_alive(true);
+  cli.set_tcp_nodelay(true);  // as HTTP clients do (httpx, curl): no Nagle wait on the body
   cli.set_connection_timeout(5);
   cli.set_read_timeout(timeout_s);
   cli.set_write_timeout(timeout_s);
