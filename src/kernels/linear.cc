@@ -62,12 +62,12 @@ class Fp32Linear final : public Linear {
                 DataType::f32) {}
 
   size_t scratch_bytes(int64_t rows, bool accumulate) const override {
-    return matmul_.scratchpad_bytes(rows, accumulate);
+    return matmul_.scratchpad_bytes(linear_rows(rows), accumulate);
   }
 
   void forward(const float* x, int64_t rows, float* y, bool accumulate,
                std::span<std::byte> scratch) const override {
-    matmul_.run(x, rows, y, accumulate, scratch.data());
+    matmul_.run(x, linear_rows(rows), y, accumulate, scratch.data());
   }
 
  private:
@@ -96,17 +96,19 @@ class Bf16Linear final : public PackedLinear {
       : PackedLinear(packed, std::move(owned)) {}
 
   size_t scratch_bytes(int64_t rows, bool accumulate) const override {
-    return aligned(static_cast<size_t>(rows * in_features()) * 2) +
-           matmul_.scratchpad_bytes(rows, accumulate);
+    const int64_t padded = linear_rows(rows);
+    return aligned(static_cast<size_t>(padded * in_features()) * 2) +
+           matmul_.scratchpad_bytes(padded, accumulate);
   }
 
   void forward(const float* x, int64_t rows, float* y, bool accumulate,
                std::span<std::byte> scratch) const override {
+    const int64_t padded = linear_rows(rows);
     ScratchCursor cursor(scratch);
-    auto* xb = cursor.take<uint16_t>(static_cast<size_t>(rows * in_features()));
-    auto* pad = cursor.take<std::byte>(matmul_.scratchpad_bytes(rows, accumulate));
+    auto* xb = cursor.take<uint16_t>(static_cast<size_t>(padded * in_features()));
+    auto* pad = cursor.take<std::byte>(matmul_.scratchpad_bytes(padded, accumulate));
     cpu::simd_kernels().to_bf16(x, rows * in_features(), xb);
-    matmul_.run(xb, rows, y, accumulate, pad);
+    matmul_.run(xb, padded, y, accumulate, pad);
   }
 };
 
@@ -118,32 +120,38 @@ class Int8Linear final : public PackedLinear {
   Int8Linear(const PackedWeights& packed, std::optional<OwnedPackedWeights> owned)
       : PackedLinear(packed, std::move(owned)), levels_(cpu::cpu_features().vnni ? 255 : 127) {}
 
+  // The rows past `rows` of xq and acc are computed and ignored: only real rows are quantised
+  // and dequantised.
   size_t scratch_bytes(int64_t rows, bool accumulate) const override {
     const auto r = static_cast<size_t>(rows);
+    const int64_t padded = linear_rows(rows);
+    const auto p = static_cast<size_t>(padded);
     const auto in = static_cast<size_t>(in_features());
-    return aligned(r * in) + 2 * aligned(r * sizeof(float)) +
-           (accumulate ? aligned(r * static_cast<size_t>(out_features()) * sizeof(int32_t)) : 0) +
+    return aligned(p * in) + 2 * aligned(r * sizeof(float)) +
+           (accumulate ? aligned(p * static_cast<size_t>(out_features()) * sizeof(int32_t)) : 0) +
            (rotated() ? aligned(r * in * sizeof(float)) : 0) +
-           matmul_.scratchpad_bytes(rows, false);
+           matmul_.scratchpad_bytes(padded, false);
   }
 
   void forward(const float* x, int64_t rows, float* y, bool accumulate,
                std::span<std::byte> scratch) const override {
     const auto r = static_cast<size_t>(rows);
+    const int64_t padded = linear_rows(rows);
+    const auto p = static_cast<size_t>(padded);
     ScratchCursor cursor(scratch);
-    auto* xq = cursor.take<uint8_t>(r * static_cast<size_t>(in_features()));
+    auto* xq = cursor.take<uint8_t>(p * static_cast<size_t>(in_features()));
     auto* row_scales = cursor.take<float>(r);
     auto* zero_points = cursor.take<int32_t>(r);
     // Not accumulating: the integer sums go straight into y and are dequantised in place.
     void* acc =
         accumulate
-            ? static_cast<void*>(cursor.take<int32_t>(r * static_cast<size_t>(out_features())))
+            ? static_cast<void*>(cursor.take<int32_t>(p * static_cast<size_t>(out_features())))
             : static_cast<void*>(y);
-    auto* pad = cursor.take<std::byte>(matmul_.scratchpad_bytes(rows, false));
+    auto* pad = cursor.take<std::byte>(matmul_.scratchpad_bytes(padded, false));
     if (rotated()) x = rotate(x, rows, cursor.take<float>(r * static_cast<size_t>(in_features())));
     const auto& k = cpu::simd_kernels();
     k.quantize_rows(x, rows, in_features(), levels_, xq, row_scales, zero_points);
-    matmul_.run(xq, rows, acc, false, pad);
+    matmul_.run(xq, padded, acc, false, pad);
     k.dequantize(static_cast<const int32_t*>(acc), rows, out_features(), weights_.col_sums.data(),
                  row_scales, zero_points, weights_.scales.data(), y, accumulate);
   }
@@ -189,12 +197,29 @@ void check_packed(const PackedWeights& p) {
 
 }  // namespace
 
+int64_t linear_rows(int64_t rows) {
+  constexpr int64_t kMinStep = 8;
+  int64_t octave = 1;  // the highest power of two <= rows
+  while (octave * 2 <= rows) octave *= 2;
+  const int64_t step = std::max(kMinStep, octave / 16);
+  return (rows + step - 1) / step * step;
+}
+
 void Linear::forward(const float* x, int64_t rows, float* y, bool accumulate) const {
   std::vector<std::byte> scratch(scratch_bytes(rows, accumulate) + kAlign);
   void* p = scratch.data();
   size_t space = scratch.size();
   std::align(kAlign, space - kAlign, p, space);
-  forward(x, rows, y, accumulate, std::span<std::byte>(static_cast<std::byte*>(p), space));
+  // Copies with room for the padded rows (zeros: nothing uninitialised is read).
+  const auto padded = static_cast<size_t>(linear_rows(rows));
+  std::vector<float> xs(padded * static_cast<size_t>(in_features()));
+  std::vector<float> ys(padded * static_cast<size_t>(out_features()));
+  const auto out = static_cast<size_t>(rows * out_features());
+  std::copy(x, x + rows * in_features(), xs.begin());
+  if (accumulate) std::copy(y, y + out, ys.begin());
+  forward(xs.data(), rows, ys.data(), accumulate,
+          std::span<std::byte>(static_cast<std::byte*>(p), space));
+  std::copy(ys.begin(), ys.begin() + static_cast<std::ptrdiff_t>(out), y);
 }
 
 OwnedPackedWeights pack_weights(LinearPrecision precision, const float* weight,

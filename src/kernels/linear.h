@@ -17,6 +17,13 @@ namespace kompress::kernels {
 
 enum class LinearPrecision { kFp32, kBf16, kInt8 };
 
+// The rows a linear layer computes for `rows` rows: rounded up to one of a few sizes per octave
+// (fewer than max(8, rows / 16) more; from 8 up a power of two stays itself). oneDNN makes and
+// JIT-compiles one matmul per row count, at ~0.1 ms each and kept for the life of the layer; padded
+// sizes let batches of nearby sizes share them, so a server that sees every batch size keeps a
+// bounded set.
+int64_t linear_rows(int64_t rows);
+
 class Linear {
  public:
   Linear(int64_t out_features, int64_t in_features)
@@ -28,12 +35,14 @@ class Linear {
   // Bytes of scratch forward() needs for `rows` rows.
   virtual size_t scratch_bytes(int64_t rows, bool accumulate) const = 0;
 
-  // y[rows, out] = x[rows, in] * W^T (+ y when accumulate). `scratch` holds at least
-  // scratch_bytes(rows, accumulate) bytes, 64-byte aligned.
+  // y[rows, out] = x[rows, in] * W^T (+ y when accumulate). x and y hold linear_rows(rows)
+  // rows: the rows past `rows` are computed from whatever x holds there and must be ignored
+  // (rows are independent). `scratch` holds at least scratch_bytes(rows, accumulate) bytes,
+  // 64-byte aligned.
   virtual void forward(const float* x, int64_t rows, float* y, bool accumulate,
                        std::span<std::byte> scratch) const = 0;
 
-  // Same, with scratch of its own (tests, one-off calls).
+  // Same for x and y of exactly `rows` rows, with scratch of its own (tests, one-off calls).
   void forward(const float* x, int64_t rows, float* y, bool accumulate = false) const;
 
   int64_t out_features() const { return out_features_; }

@@ -38,8 +38,9 @@ KompressHeads::KompressHeads(int64_t hidden_size, WeightStore& store, const Line
 
 size_t KompressHeads::scratch_bytes(int64_t tokens) const {
   const auto t = static_cast<size_t>(tokens);
-  return scratch_rounded(t * 2 * sizeof(float)) +
-         scratch_rounded(t * kSpanKernel0 * kSpanChannels * sizeof(float)) +
+  const auto padded = static_cast<size_t>(kernels::linear_rows(tokens));  // linear outputs
+  return scratch_rounded(padded * 2 * sizeof(float)) +
+         scratch_rounded(padded * kSpanKernel0 * kSpanChannels * sizeof(float)) +
          scratch_rounded(t * kSpanChannels * sizeof(float)) + scratch_rounded(t * sizeof(float)) +
          std::max(token_head_->scratch_bytes(tokens, false), conv0_->scratch_bytes(tokens, false));
 }
@@ -86,8 +87,9 @@ HeadOutputs KompressHeads::forward(const float* hidden, std::span<const int64_t>
                                    std::span<std::byte> scratch) const {
   const int64_t tokens = seq_starts.back();
   Carver carver(scratch);
-  float* token_logits = carver.take<float>(tokens * 2);
-  float* taps = carver.take<float>(tokens * kSpanKernel0 * kSpanChannels);
+  const int64_t padded = kernels::linear_rows(tokens);
+  float* token_logits = carver.take<float>(padded * 2);
+  float* taps = carver.take<float>(padded * kSpanKernel0 * kSpanChannels);
   float* act = carver.take<float>(tokens * kSpanChannels);
   float* span = carver.take<float>(tokens);
   const std::span<std::byte> linear = carver.rest();

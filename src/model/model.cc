@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "kernels/cpu/cpu_isa.h"
+#include "kernels/linear.h"
 #include "kompress/error.h"
 #include "model/kompress_heads.h"
 #include "model/layout.h"
@@ -155,13 +156,15 @@ struct Model::Impl {
     // Per calling thread: OpenMP regions here and inside oneDNN use this many threads.
     if (threads > 0) omp_set_num_threads(threads);
     const int64_t tokens = packed.starts.back();
+    // The hidden states are a linear layer's input and output: they hold its padded rows.
+    const int64_t hidden_floats = kernels::linear_rows(tokens) * config.hidden_size;
     const size_t hidden_bytes =
-        model::scratch_rounded(static_cast<size_t>(tokens * config.hidden_size) * sizeof(float));
+        model::scratch_rounded(static_cast<size_t>(hidden_floats) * sizeof(float));
     size_t rest = encoder->scratch_bytes(packed.starts);
     if (with_heads) rest = std::max(rest, heads->scratch_bytes(tokens));
     std::unique_ptr<model::Workspace> workspace = take_workspace();
     model::Carver carver(workspace->reserve(hidden_bytes + rest));
-    float* hidden = carver.take<float>(tokens * config.hidden_size);
+    float* hidden = carver.take<float>(hidden_floats);
     encoder->forward(packed.ids, packed.starts, hidden, carver.rest());
     std::optional<model::HeadOutputs> outputs;
     if (with_heads) outputs = heads->forward(hidden, packed.starts, carver.rest());

@@ -44,7 +44,8 @@ size_t ModernBertEncoder::Plan::total() const {
 }
 
 ModernBertEncoder::Plan ModernBertEncoder::plan(std::span<const int64_t> seq_starts) const {
-  const auto t = static_cast<size_t>(seq_starts.back());
+  // Buffers a linear layer reads or writes hold its padded rows.
+  const auto t = static_cast<size_t>(kernels::linear_rows(seq_starts.back()));
   const auto h = static_cast<size_t>(config_.hidden_size);
   const auto inter = static_cast<size_t>(config_.intermediate_size);
   const kernels::cpu::AttentionShape shape{config_.num_heads, config_.head_dim(), -1};

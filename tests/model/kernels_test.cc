@@ -5,6 +5,8 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <memory>
 #include <random>
 #include <span>
 #include <vector>
@@ -286,6 +288,43 @@ TEST(Linear, PackedWeightsFromAnotherLayoutAreRepacked) {
   make_linear(native.view)->forward(x.data(), rows, a.data());
   make_linear(foreign)->forward(x.data(), rows, b.data());
   EXPECT_EQ(a, b);
+}
+
+TEST(Linear, PaddedRowCountsAreFewAndCloseToTheRowCount) {
+  std::vector<int64_t> sizes;
+  for (int64_t rows = 1; rows <= 16384; ++rows) {
+    const int64_t padded = linear_rows(rows);
+    ASSERT_GE(padded, rows);
+    ASSERT_LT(padded - rows, std::max<int64_t>(8, rows / 16)) << rows;
+    if (sizes.empty() || sizes.back() != padded) sizes.push_back(padded);
+  }
+  for (const int64_t power : {8, 64, 512, 4096}) EXPECT_EQ(linear_rows(power), power);
+  // 16 sizes per octave: a server that sees every batch size makes ~16 x 11 matmuls per layer.
+  EXPECT_LE(sizes.size(), 16u * 11u + 8u);
+}
+
+TEST(Linear, RowsPastTheRealOnesDoNotLeakIntoThem) {
+  const int64_t rows = 37, in = 64, out = 48;
+  const int64_t padded = linear_rows(rows);
+  ASSERT_GT(padded, rows);
+  const auto w = random_values(out * in, 13);
+  auto x = random_values(static_cast<size_t>(padded * in), 14);
+  std::fill(x.begin() + rows * in, x.end(), std::numeric_limits<float>::quiet_NaN());
+  std::vector<LinearPrecision> precisions = {LinearPrecision::kFp32, LinearPrecision::kInt8};
+  if (cpu_features().isa == CpuIsa::kAvx512) precisions.push_back(LinearPrecision::kBf16);
+  for (const LinearPrecision precision : precisions) {
+    const auto linear = make_linear(precision, w.data(), out, in);
+    std::vector<float> want(static_cast<size_t>(rows * out));
+    linear->forward(x.data(), rows, want.data());  // exact-size buffers, no NaN rows
+    std::vector<std::byte> scratch(linear->scratch_bytes(rows, false) + 64);
+    void* p = scratch.data();
+    size_t space = scratch.size();
+    std::align(64, space - 64, p, space);
+    std::vector<float> y(static_cast<size_t>(padded * out), 0.0f);
+    linear->forward(x.data(), rows, y.data(), false, {static_cast<std::byte*>(p), space});
+    EXPECT_TRUE(std::equal(want.begin(), want.end(), y.begin()))
+        << "precision " << static_cast<int>(precision);
+  }
 }
 
 TEST(Hadamard, BlocksAreTheOrthonormalSylvesterMatrixAndTheTailStays) {
