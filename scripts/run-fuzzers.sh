@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 seconds=${KOMPRESS_FUZZ_SECONDS:-15}
 build=build-fuzz
 
-cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DKOMPRESS_FUZZ=ON -DKOMPRESS_BUILD_TESTS=OFF -DKOMPRESS_BUILD_BENCH=OFF >/dev/null
+# The same configuration as scripts/test.sh's sanitizer stage, so after it this builds nothing.
+cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKOMPRESS_FUZZ=ON -DKOMPRESS_BUILD_BENCH=OFF >/dev/null
 ninja -C "$build" kompress_fuzzers
 
 shopt -s nullglob
