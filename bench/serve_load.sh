@@ -3,9 +3,10 @@
 # loopback port, OMP_WAIT_POLICY=PASSIVE, result cache off (--cache-mb 0), CCR on a temporary
 # SQLite file. bench/serve_load (keep-alive clients, distinct slices of this repository's docs,
 # 100-400 words, POST /v1/compress with CCR) runs at 8, 32 and 128 clients with batching, then
-# at 8 clients against the same server started with --no-batching, on the same texts. Prints the
-# table, the batching/no-batching throughput ratio at 8 clients against the 1.5x goal, and the
-# batch-size histograms of /metrics. A benchmark: it exits non-zero only when it cannot run.
+# at 8 clients against the same server started with --no-batching, on the same texts; each server
+# also gets an 8-client row of short texts (20-40 words). Prints the table, the
+# batching/no-batching throughput ratios at 8 clients against the 1.5x goal, and the batch-size
+# histograms of /metrics. A benchmark: it exits non-zero only when it cannot run.
 # Usage: bench/serve_load.sh [BUILD_DIR]     (needs the targets kompress_cli and serve_load)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -17,13 +18,14 @@ server_cpu_ms() {
   awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) * 1000 / hz }' "/proc/$server_pid/stat"
 }
 
-# load CLIENTS REQUESTS FIRST_TEXT: one table row, with the server's CPU milliseconds per request
-# (failed requests are in the row, not an exit).
+# load CLIENTS REQUESTS FIRST_TEXT [WORDS]: one table row, with the server's CPU milliseconds per
+# request (failed requests are in the row, not an exit). WORDS: the texts' length range
+# (default 100-400).
 load() {
   local cpu0
   cpu0="$(server_cpu_ms)"
   timeout 300 "$client" --port "$port" --clients "$1" --requests "$2" --first "$3" --timeout-s 60 \
-    >"$tmp/row" || true
+    --words "${4:-100-400}" >"$tmp/row" || true
   awk -v row="$(cat "$tmp/row")" -v ms="$(($(server_cpu_ms) - cpu0))" -v n="$2" \
     'BEGIN { printf "%s %11.1f\n", row, ms / n }'
 }
@@ -33,6 +35,7 @@ header() {
   printf '%8s %9s %7s %10s %10s %9s %9s %11s\n' clients requests failed req/s words/s 'p50 ms' \
     'p99 ms' 'cpu ms/req'
 }
+short_words=20-40  # the short-text rows: about 60 tokens a request
 
 # The batch-size histograms as "mean (count of passes): bucket counts".
 batch_summary() {
@@ -58,6 +61,9 @@ load 8 200 0
 batched8="$(last_throughput)"
 load 32 400 1000
 load 128 800 2000
+echo "short texts ($short_words words):"
+load 8 1000 3000 "$short_words"
+batched8_short="$(last_throughput)"
 echo "/metrics (warm-up included):"
 batch_summary
 stop_server
@@ -68,13 +74,20 @@ start_server --cache-mb 0 --no-batching --ccr-db "$tmp/single.sqlite3"
 header
 load 8 200 0
 single8="$(last_throughput)"
+echo "short texts ($short_words words):"
+load 8 1000 3000 "$short_words"
+single8_short="$(last_throughput)"
 echo "/metrics (warm-up included):"
 batch_summary
 stop_server
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-awk -v b="$batched8" -v s="$single8" 'BEGIN {
-  r = s > 0 ? b / s : 0
-  verdict = r >= 1.5 ? "holds" : "does not hold"
-  printf "throughput at 8 clients: batching %.1f req/s, no batching %.1f req/s, ratio %.2fx;", b, s, r
-  printf " goal >= 1.5x %s\n", verdict }'
+ratio() {
+  awk -v what="$1" -v b="$2" -v s="$3" 'BEGIN {
+    r = s > 0 ? b / s : 0
+    verdict = r >= 1.5 ? "holds" : "does not hold"
+    printf "throughput at 8 clients, %s: batching %.1f req/s, no batching %.1f req/s, ratio %.2fx;", what, b, s, r
+    printf " goal >= 1.5x %s\n", verdict }'
+}
+ratio "100-400 words" "$batched8" "$single8"
+ratio "$short_words words" "$batched8_short" "$single8_short"

@@ -49,7 +49,7 @@ struct BatchingScorer::State {
   std::size_t queued_chunks = 0;
   std::size_t queued_tokens = 0;
   bool stopping = false;
-  std::thread worker;
+  std::vector<std::thread> workers;
 
   void run(const Scorer& inner);
   void take(std::vector<Encoding>& batch, std::vector<Part>& parts);
@@ -157,7 +157,10 @@ BatchingScorer::BatchingScorer(std::shared_ptr<const Scorer> inner, BatchingOpti
   if (inner_ == nullptr) throw Error("batching scorer: no inner scorer");
   state_->options = options;
   state_->on_batch = std::move(on_batch);
-  state_->worker = std::thread([this] { state_->run(*inner_); });
+  if (options.workers == 0) throw Error("batching scorer: no workers");
+  for (std::size_t i = 0; i < options.workers; ++i) {
+    state_->workers.emplace_back([this] { state_->run(*inner_); });
+  }
 }
 
 BatchingScorer::~BatchingScorer() {
@@ -165,8 +168,8 @@ BatchingScorer::~BatchingScorer() {
     std::lock_guard lock(state_->mutex);
     state_->stopping = true;
   }
-  state_->work.notify_one();
-  state_->worker.join();
+  state_->work.notify_all();
+  for (std::thread& worker : state_->workers) worker.join();
 }
 
 std::vector<SequenceScores> BatchingScorer::score(std::span<const Encoding> chunks) const {

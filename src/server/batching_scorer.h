@@ -4,9 +4,10 @@
 //                                                   BatchingOptions{});
 //   Compressor c(tokenizer, batched, store);   // every request thread shares `c`
 //
-// Each score() call queues its chunks and waits. One worker thread takes queued chunks, oldest
+// Each score() call queues its chunks and waits. A worker thread takes queued chunks, oldest
 // first, once the oldest has waited `window` or `max_batch_tokens` are queued, and scores them
-// with ONE call of the inner scorer; each caller gets its own results back. The reference scores
+// with ONE call of the inner scorer; each caller gets its own results back. `workers` passes may
+// run at once. The reference scores
 // one request at a time; pooling lets a CPU's matrix kernels work on many rows at once and keeps
 // concurrent requests from fighting over the cores.
 #pragma once
@@ -28,12 +29,16 @@ namespace kompress::server {
 struct BatchingOptions {
   // How long the oldest queued chunk waits for company before its pass starts. Zero: a pass
   // starts as soon as the worker is free (calls that queued meanwhile still share it).
-  std::chrono::microseconds window{2000};
+  std::chrono::microseconds window{500};
   // Tokens per forward pass; a pass always takes at least one chunk.
   std::size_t max_batch_tokens = 8192;
   // Chunks that may wait; a call that would queue more throws QueueFull (unless the queue is
   // empty, so that any call can be served).
   std::size_t max_queued_chunks = 1024;
+  // Passes that may run at once, each on a worker thread of its own. Two keep the cores busy
+  // while requests that just got their scores send their next chunks: with one, the cores idle
+  // between passes. Give each pass cores / workers threads (LoadOptions::threads).
+  std::size_t workers = 1;
 };
 
 // Thrown by score() when the queue is full: the caller should pass its text through.

@@ -64,6 +64,28 @@ TEST(BatchingScorer, PoolsCallsIntoOnePassAndHandsEachCallerItsOwnScores) {
   EXPECT_EQ(counting->sequences(), 6u);
 }
 
+TEST(BatchingScorer, TwoWorkersRunASecondPassWhileTheFirstIsHeld) {
+  Gate gate;
+  auto counting = std::make_shared<CountingScorer>(by_length(), &gate);
+  BatchingOptions o;
+  o.workers = 2;
+  o.window = std::chrono::microseconds(0);
+  BatchingScorer batched(counting, o);
+  OpenAtExit release(gate);
+  const std::vector<Encoding> first = {chunk("a")}, second = {chunk("bb")};
+  auto a = std::async(std::launch::async, [&] { return batched.score(first); });
+  gate.wait_arrived(1);
+  auto b = std::async(std::launch::async, [&] { return batched.score(second); });
+  gate.wait_arrived(2);  // with one worker the second call would wait for the first pass
+  gate.open();
+  EXPECT_EQ(a.get()[0].final_scores, by_length()->score(first)[0].final_scores);
+  EXPECT_EQ(b.get()[0].final_scores, by_length()->score(second)[0].final_scores);
+  EXPECT_EQ(counting->passes(), 2);
+  BatchingOptions none;
+  none.workers = 0;
+  EXPECT_THROW(BatchingScorer(counting, none), Error);
+}
+
 TEST(BatchingScorer, APassHoldsNoMoreThanTheTokenBudget) {
   auto fake = by_length();
   std::vector<BatchRecord> passes;

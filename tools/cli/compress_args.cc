@@ -75,9 +75,11 @@ std::shared_ptr<ccr::Store> open_store_or_warn(const std::string& flag) {
   }
 }
 
-ModelParts load_model_parts(const ModelLocation& where) {
+ModelParts load_model_parts(const ModelLocation& where, int threads) {
   auto tokenizer = std::make_shared<const Tokenizer>(Tokenizer::from_file(where.tokenizer));
-  auto model = std::make_shared<const Model>(Model::load(where.config, where.weights));
+  LoadOptions options;
+  options.threads = threads;
+  auto model = std::make_shared<const Model>(Model::load(where.config, where.weights, options));
   return {std::move(tokenizer), make_model_scorer(std::move(model), model_name(where))};
 }
 

@@ -57,7 +57,8 @@ struct ModelParts {
   std::shared_ptr<const Tokenizer> tokenizer;
   std::shared_ptr<const Scorer> scorer;
 };
-ModelParts load_model_parts(const ModelLocation& where);
+// `threads`: OpenMP threads per forward pass (0: one per core).
+ModelParts load_model_parts(const ModelLocation& where, int threads = 0);
 
 // Loads the located model and its tokenizer into a Compressor (no result cache: the command
 // is one-shot, a cache would only hold memory).

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -21,7 +22,7 @@ struct ServeArgs {
   std::string ccr_db;
   server::ServerOptions server;
   double max_body_mb = 16;
-  double batch_window_ms = 2;
+  double batch_window_ms = 0.5;
   bool no_batching = false;
   int64_t deadline_ms = 15'000;
   double cache_mb = 64;
@@ -47,9 +48,18 @@ hub::ProgressFn download_log(std::stop_token stop) {
   };
 }
 
-server::LoadedModel load_model(const std::string& flag, std::stop_token stop) {
-  ModelParts parts = load_model_parts(fetch_model(flag, download_log(stop)));
+server::LoadedModel load_model(const std::string& flag, int threads, std::stop_token stop) {
+  ModelParts parts = load_model_parts(fetch_model(flag, download_log(stop)), threads);
   return {std::move(parts.tokenizer), std::move(parts.scorer)};
+}
+
+// Threads per forward pass: batching shares the cores among its workers' passes; without it
+// each request's pass may use them all, as the reference's does.
+int pass_threads(const ServeArgs& a) {
+  if (a.no_batching) return 0;
+  const auto cores = static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency()));
+  return static_cast<int>(
+      std::max<std::size_t>(1, cores / a.server.engine.batching_options.workers));
 }
 
 // The store of --ccr-db; when it cannot be opened the server runs without CCR and says why.
@@ -84,7 +94,10 @@ void run_serve(ServeArgs& a) {
   std::string no_store_reason;
   auto store = open_store(a.ccr_db, no_store_reason);
   server::Server srv(
-      o, [flag = a.model](std::stop_token stop) { return load_model(flag, stop); },
+      o,
+      [flag = a.model, threads = pass_threads(a)](std::stop_token stop) {
+        return load_model(flag, threads, stop);
+      },
       std::move(store), "--ccr-db could not be opened: " + no_store_reason);
   srv.start();
   log_line("listening on http://" + o.host + ":" + std::to_string(srv.port()) +
@@ -118,6 +131,8 @@ void add_serve_command(CLI::App& app) {
       "one forward pass of up to --max-batch-tokens. SIGINT or SIGTERM stops accepting,\n"
       "finishes the requests in flight and exits 0.");
   server::ServerOptions& o = args->server;
+  // Two passes in flight keep the cores busy between passes (docs/serving.md, Batching).
+  o.engine.batching_options.workers = 2;
   cmd->add_option("--host", o.host, "Address to listen on")->capture_default_str();
   cmd->add_option("--port", o.port, "Port to listen on (0: any free port, logged)")
       ->capture_default_str()
@@ -140,6 +155,11 @@ void add_serve_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--no-batching", args->no_batching,
                 "Score each request on its own thread, as the reference does");
+  cmd->add_option("--batch-workers", o.engine.batching_options.workers,
+                  "Forward passes that may run at once, each on cores / N threads (two keep the "
+                  "cores busy while the requests of the last pass send their next)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--max-batch-tokens", o.engine.batching_options.max_batch_tokens,
                   "Tokens per forward pass")
       ->capture_default_str()
