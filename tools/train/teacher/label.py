@@ -117,7 +117,7 @@ def main():
                                                      os.path.expanduser("~/.cache/kompress/corpus")))
     ap.add_argument("--teacher", choices=("greedy", "ngram"), default="greedy")
     ap.add_argument("--target", type=float, default=0.62, help="keep rate (per chunk, or per kind for ngram)")
-    ap.add_argument("--must-keep-bonus", type=float, default=6.0, help="greedy: bits added to must-keep words")
+    ap.add_argument("--must-keep-bonus", type=float, default=3.0, help="greedy: bits added to must-keep words")
     ap.add_argument("--train-chunks", type=int, default=8000,
                     help="greedy: label about this many train chunks (every k-th); 0 = all")
     ap.add_argument("--ultrawhale", default=str(Path(__file__).resolve().parents[4] / "shared/data/ultrawhale"))
