@@ -18,6 +18,7 @@ sys.path[:0] = [str(ROOT / "tools/train"), str(ROOT / "tools/train/teacher")]
 import greedy  # noqa: E402
 import ngram  # noqa: E402
 import train  # noqa: E402
+from kompress_model import KompressModel  # noqa: E402
 from labeled_data import LabelError, parse_line, read_labels  # noqa: E402
 
 
@@ -128,6 +129,12 @@ class TokenLoss(unittest.TestCase):
         tok_half, _, _, _ = train.losses(model, None, None, half, span)
         logp = F.log_softmax(model.logits[on], -1)
         self.assertAlmostEqual(tok_half.item(), (-(logp[:, 0] + logp[:, 1]) / 2).mean().item(), places=6)
+        soft = torch.where(on, torch.rand_like(score), score)
+        tok_final, _, _, _ = train.losses(model, None, None, soft, span, fit="final")
+        final = KompressModel.final_scores(model.logits, model.span)[on]
+        expected = F.binary_cross_entropy(final, soft[on])
+        self.assertAlmostEqual(tok_final.item(), expected.item(), places=5)
+        self.assertNotAlmostEqual(tok_final.item(), train.losses(model, None, None, soft, span)[0].item(), places=3)
 
 
 if __name__ == "__main__":

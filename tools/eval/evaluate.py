@@ -8,7 +8,7 @@ Inputs (made by tools/train/corpus/build_corpus.sh and tools/train/teacher/label
   WORK/corpus/train.jsonl  word and document counts for the IDF baseline and "rare"
   WORK/corpus/valid.jsonl  the evaluation LM's training text (the teacher never counted it)
 
-Methods (plus the teacher's labels, for reference): the model (word score = max final_score over its tokens, scored by the trainer's
+Methods (plus the teacher's order, for reference): the model (word score = max final_score over its tokens, scored by the trainer's
 PyTorch model on the exported weights), random drop, stop-word drop (stop words first, in
 random order), and IDF rank (most frequent words dropped first). Paths: target ratios 0.3,
 0.5, 0.7 (keep the top floor(n * ratio) words of each chunk) and the model's threshold
@@ -177,9 +177,10 @@ def main():
     methods["stop-word"] = [np.array([0.0 if is_stop(w) else 1.0 for w in c["words"]]) + 0.5 * rng.random(len(c["words"]))
                             for c in chunks]
     methods["idf"] = [np.array([math.log((docs + 1) / (df.get(w, 0) + 1)) for w in c["words"]]) for c in chunks]
-    # Not a baseline: the teacher's own labels (kept words first, random order inside each class),
-    # to tell what the model failed to learn from what the teacher itself does.
-    methods["teacher"] = [np.asarray(c["keep"]) + 0.5 * rng.random(len(c["words"])) for c in chunks]
+    # Not a baseline: the teacher's own order (its keep probabilities, or its 0/1 labels with random
+    # order inside each class), to tell what the model failed to learn from what the teacher does.
+    methods["teacher"] = [np.asarray(c["score"]) if "score" in c else
+                          np.asarray(c["keep"]) + 0.5 * rng.random(len(c["words"])) for c in chunks]
     must = [must_keep_mask(c["words"]) for c in chunks]
     rare = [np.array([w.isalpha() and not is_stop(w) and count.get(w, 0) <= RARE_MAX_COUNT for w in c["words"]])
             for c in chunks]

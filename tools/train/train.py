@@ -10,10 +10,10 @@ Fine-tune any Kompress v1 folder (config.json + model.safetensors [+ tokenizer.j
 Resume an interrupted run (same data and flags):  ... train.py --resume my_run/last.pt ...
 Export the result: tools/train/export.py my_run/last.pt OUT_DIR.
 
-Loss = cross-entropy of the token head's keep/drop logits against the words' keep
-probabilities (`score`, else the 0/1 `keep` labels) + --span-weight x binary
-cross-entropy of the span head, over the tokens of words ([CLS]/[SEP] and padding
-excluded). Runs on CPU (Debian torch 1.13) or CUDA (torch 2.x), same script.
+Loss = cross-entropy against the words' keep probabilities (`score`, else the 0/1 `keep`
+labels) of the token head's p_keep (--fit token) or of the production score
+p_keep * (0.5 + 0.5 * span) (--fit final) + --span-weight x binary cross-entropy of the
+span head, over the tokens of words ([CLS]/[SEP] and padding excluded). Runs on CPU (Debian torch 1.13) or CUDA (torch 2.x), same script.
 """
 import argparse
 import json
@@ -66,6 +66,9 @@ def parse_args(argv=None):
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--weight-decay", type=float, default=0.01)
     ap.add_argument("--span-weight", type=float, default=0.5)
+    ap.add_argument("--fit", choices=("token", "final"), default="token",
+                    help="what the keep probabilities are fitted to: the token head's p_keep, or the final "
+                         "score (p_keep times the span factor), whose order the ratio path uses")
     ap.add_argument("--steps", type=int, help="optimizer steps (default: what fits in --minutes)")
     ap.add_argument("--minutes", type=float, default=30.0, help="time budget when --steps is not given")
     ap.add_argument("--eval-every", type=int, default=100)
@@ -115,21 +118,30 @@ def collate(data, idx, pad_id, device):
     return ids.to(device), mask.to(device), score.to(device), span.to(device)
 
 
-def losses(model, ids, mask, score, span):
-    """Cross-entropy of the token head against the keep probability `score` (0/1 labels when the
-    file has no scores), and of the span head against the span labels."""
+def log_keep_drop(logits, span_logits, fit):
+    """(log P(keep), log P(drop)) of p_keep (fit "token") or of the final score (fit "final")."""
+    logp = F.log_softmax(logits.float(), dim=-1)
+    if fit == "token":
+        return logp[:, 1], logp[:, 0]
+    log_keep = logp[:, 1] + torch.log(0.5 + 0.5 * torch.sigmoid(span_logits.float()))
+    return log_keep, torch.log1p(-torch.exp(log_keep).clamp(max=1 - 1e-6))
+
+
+def losses(model, ids, mask, score, span, fit="token"):
+    """Cross-entropy of p_keep or of the final score (`fit`) against the keep probability `score`
+    (0/1 labels when the file has no scores), and of the span head against the span labels."""
     logits, span_logits = model(ids, mask)
     on = score >= 0
-    logp = F.log_softmax(logits[on].float(), dim=-1)
+    log_keep, log_drop = log_keep_drop(logits[on], span_logits[on], fit)
     t = score[on]
-    tok = -(t * logp[:, 1] + (1 - t) * logp[:, 0]).mean()
+    tok = -(t * log_keep + (1 - t) * log_drop).mean()
     on = span != IGNORE
     sp = F.binary_cross_entropy_with_logits(span_logits[on].float(), span[on].float())
     return tok, sp, logits, span_logits
 
 
 @torch.no_grad()
-def evaluate(model, data, pad_id, device, n_windows, batch):
+def evaluate(model, data, pad_id, device, n_windows, batch, fit):
     """Token losses, and word-level agreement with the labels at the production rule
     (a word is kept when the max final_score over its tokens > 0.5)."""
     model.eval()
@@ -139,7 +151,7 @@ def evaluate(model, data, pad_id, device, n_windows, batch):
     for s in range(0, len(chosen), batch):
         idx = [int(i) for i in chosen[s:s + batch]]
         ids, mask, score, span = collate(data, idx, pad_id, device)
-        tok, sp, logits, span_logits = losses(model, ids, mask, score, span)
+        tok, sp, logits, span_logits = losses(model, ids, mask, score, span, fit)
         tot["tok"] += tok.item()
         tot["span"] += sp.item()
         tot["batches"] += 1
@@ -273,7 +285,7 @@ def main(argv=None):
         for g in opt.param_groups:
             g["lr"] = lr_at(state["step"], state["total_steps"] or 10 ** 9, args.lr, args.warmup)
         ids, mask, score, span = collate(train, next(it), pad_id, device)
-        tok, sp, _, _ = losses(model, ids, mask, score, span)
+        tok, sp, _, _ = losses(model, ids, mask, score, span, args.fit)
         loss = tok + args.span_weight * sp
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -296,7 +308,7 @@ def main(argv=None):
             run_tok, run_span, run_n, t_report = 0.0, 0.0, 0, time.time()
         done = state["total_steps"] is not None and state["step"] >= state["total_steps"]
         if state["step"] % args.eval_every == 0 or done:
-            ev = evaluate(model, valid, pad_id, device, args.valid_windows, args.batch)
+            ev = evaluate(model, valid, pad_id, device, args.valid_windows, args.batch, args.fit)
             print("valid " + " ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}"
                                       for k, v in ev.items()), flush=True)
             log.write(json.dumps({"step": state["step"], "seconds": round(state["seconds"], 1),
