@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Tests of tools/train: the labelled format, the greedy teacher, the trainer's token loss."""
+"""Tests of tools/train: the labelled format, the greedy teacher, the trainer's token loss,
+checkpoint averaging."""
 import os
 import sys
 import tempfile
@@ -18,6 +19,7 @@ sys.path[:0] = [str(ROOT / "tools/train"), str(ROOT / "tools/train/teacher")]
 import greedy  # noqa: E402
 import ngram  # noqa: E402
 import train  # noqa: E402
+from average_checkpoints import average  # noqa: E402
 from kompress_model import KompressModel  # noqa: E402
 from labeled_data import LabelError, parse_line, read_labels  # noqa: E402
 
@@ -135,6 +137,26 @@ class TokenLoss(unittest.TestCase):
         expected = F.binary_cross_entropy(final, soft[on])
         self.assertAlmostEqual(tok_final.item(), expected.item(), places=5)
         self.assertNotAlmostEqual(tok_final.item(), train.losses(model, None, None, soft, span)[0].item(), places=3)
+
+
+class AverageCheckpoints(unittest.TestCase):
+    @staticmethod
+    def ckpt(value, config=None, origin="run"):
+        return {"model": {"w": torch.full((2, 3), float(value)), "b": torch.tensor([value], dtype=torch.float16)},
+                "config": config or {"hidden_size": 4}, "tokenizer": "tok.json", "step": int(value),
+                "tokens": 10, "origin": origin}
+
+    def test_mean_of_every_tensor_keeps_dtypes_and_metadata(self):
+        soup = average([self.ckpt(1, origin="a"), self.ckpt(2, origin="b"), self.ckpt(6, origin="a")])
+        torch.testing.assert_close(soup["model"]["w"], torch.full((2, 3), 3.0))
+        self.assertEqual(soup["model"]["b"].dtype, torch.float16)
+        self.assertEqual(soup["model"]["b"].item(), 3.0)
+        self.assertEqual((soup["step"], soup["tokens"], soup["tokenizer"]), (6, 30, "tok.json"))
+        self.assertEqual(soup["origin"], "mean of 3 checkpoints (a; b)")
+
+    def test_different_models_are_refused(self):
+        with self.assertRaisesRegex(ValueError, "checkpoint 2 is not the same model"):
+            average([self.ckpt(1), self.ckpt(2, config={"hidden_size": 8})])
 
 
 if __name__ == "__main__":
