@@ -160,8 +160,7 @@ class Int8Linear final : public PackedLinear {
   bool rotated() const { return weights_.hadamard_block > 0; }
   // The activations in the weights' rotated basis, in `to`.
   const float* rotate(const float* x, int64_t rows, float* to) const {
-    std::copy(x, x + rows * in_features(), to);
-    cpu::hadamard_blocks(to, rows, in_features(), weights_.hadamard_block);
+    cpu::hadamard_blocks(x, to, rows, in_features(), weights_.hadamard_block);
     return to;
   }
 
@@ -230,8 +229,8 @@ OwnedPackedWeights pack_weights(LinearPrecision precision, const float* weight,
   const auto n = static_cast<size_t>(out_features * in_features);
   std::vector<float> rotated;
   if (hadamard_block > 0) {
-    rotated.assign(weight, weight + n);
-    cpu::hadamard_blocks(rotated.data(), out_features, in_features, hadamard_block);
+    rotated.resize(n);
+    cpu::hadamard_blocks(weight, rotated.data(), out_features, in_features, hadamard_block);
     weight = rotated.data();
   }
   std::vector<std::byte> plain;

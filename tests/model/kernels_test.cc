@@ -327,11 +327,11 @@ TEST(Linear, RowsPastTheRealOnesDoNotLeakIntoThem) {
   }
 }
 
-TEST(Hadamard, BlocksAreTheOrthonormalSylvesterMatrixAndTheTailStays) {
+TEST(Hadamard, BlocksAreTheOrthonormalSylvesterMatrixAndTheTailIsCopied) {
   const int64_t rows = 2, cols = 38, block = 16;
   const auto x = random_values(rows * cols, 12);
-  auto y = x;
-  hadamard_blocks(y.data(), rows, cols, block);
+  std::vector<float> y(x.size(), -1.0f);
+  hadamard_blocks(x.data(), y.data(), rows, cols, block);  // out of place: the tail is copied
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t c = 0; c < cols; ++c) {
       double want = x[r * cols + c];  // columns 32.. are past the last full block
@@ -346,7 +346,7 @@ TEST(Hadamard, BlocksAreTheOrthonormalSylvesterMatrixAndTheTailStays) {
       EXPECT_NEAR(y[r * cols + c], want, 1e-5) << r << "," << c;
     }
   }
-  hadamard_blocks(y.data(), rows, cols, block);  // its own inverse
+  hadamard_blocks(y.data(), y.data(), rows, cols, block);  // in place; its own inverse
   for (size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(y[i], x[i], 1e-5);
 }
 

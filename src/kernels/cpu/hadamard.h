@@ -6,10 +6,11 @@
 
 namespace kompress::kernels::cpu {
 
-// x[r, b*block : (b+1)*block] = H_block x[r, ...] / sqrt(block) for every full block b of every
-// row, in place; the columns after the last full block are left as they are. `block` is a power
-// of two. The transform is its own inverse, so x * W^T = hadamard(x) * hadamard(W)^T.
-void hadamard_blocks(float* x, int64_t rows, int64_t cols, int64_t block);
+// out[r, b*block : (b+1)*block] = H_block in[r, ...] / sqrt(block) for every full block b of every
+// row; the columns after the last full block are copied as they are. `in` may be `out` (in
+// place). `block` is a power of two. The transform is its own inverse, so
+// x * W^T = hadamard(x) * hadamard(W)^T.
+void hadamard_blocks(const float* in, float* out, int64_t rows, int64_t cols, int64_t block);
 
 // True for a block size hadamard_blocks accepts: a power of two from 2 on.
 bool is_hadamard_block(int64_t block);
