@@ -6,11 +6,8 @@
 namespace kompress::kernels::cpu {
 namespace {
 
-// In-place fast transform of one block: log2(block) stages of butterflies. Cloned per ISA (the
-// library's baseline is x86-64; the butterflies vectorise well with AVX-512), picked by the CPU
-// rather than KOMPRESS_CPU: each output is the same sums in the same order on every clone.
-[[gnu::target_clones("avx512f", "avx2", "default")]] void transform(float* v, int64_t block,
-                                                                    float norm) {
+// In-place fast transform of one block: log2(block) stages of butterflies.
+void transform(float* v, int64_t block, float norm) {
   for (int64_t h = 1; h < block; h *= 2) {
     for (int64_t i = 0; i < block; i += 2 * h) {
       for (int64_t j = i; j < i + h; ++j) {
