@@ -272,15 +272,14 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  // Deletes the entries beyond capacity: expired ones first, then the oldest.
   int64_t count_entries() {
     Statement st(db_, "SELECT count(*) FROM entries", path_);
     st.step();
     return st.int64(0);
   }
 
-  // Expired entries first, then the oldest. Counting first skips the sort of the whole table
-  // that the DELETE would do on every put while the store is under capacity.
+  // Deletes the entries beyond capacity: expired ones first, then the oldest. Counting first
+  // skips the sort of the whole table that the DELETE would do on every put under capacity.
   void evict(double now) {
     const int64_t over = count_entries() - static_cast<int64_t>(options_.capacity);
     if (over <= 0) return;

@@ -171,9 +171,14 @@ class KompressModel(nn.Module):
         return logits, x[:, 0, :]
 
     @staticmethod
+    def span_factor(span_logits):
+        """0.5 + 0.5 * span: how the span head scales p_keep."""
+        return 0.5 + 0.5 * torch.sigmoid(span_logits)
+
+    @staticmethod
     def final_scores(logits, span_logits):
         """final_scores = p_keep * (0.5 + 0.5 * span), as the engine computes it."""
-        return torch.softmax(logits, dim=-1)[..., 1] * (0.5 + 0.5 * torch.sigmoid(span_logits))
+        return torch.softmax(logits, dim=-1)[..., 1] * KompressModel.span_factor(span_logits)
 
     def check_layout(self):
         """The state dict must be exactly the Kompress v1 tensor list the engine loads."""

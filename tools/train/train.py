@@ -13,7 +13,8 @@ Export the result: tools/train/export.py my_run/last.pt OUT_DIR.
 Loss = cross-entropy against the words' keep probabilities (`score`, else the 0/1 `keep`
 labels) of the token head's p_keep (--fit token) or of the production score
 p_keep * (0.5 + 0.5 * span) (--fit final) + --span-weight x binary cross-entropy of the
-span head, over the tokens of words ([CLS]/[SEP] and padding excluded). Runs on CPU (Debian torch 1.13) or CUDA (torch 2.x), same script.
+span head, over the tokens of words ([CLS]/[SEP] and padding excluded). Runs on CPU (Debian
+torch 1.13) or CUDA (torch 2.x), same script.
 """
 import argparse
 import json
@@ -123,7 +124,7 @@ def log_keep_drop(logits, span_logits, fit):
     logp = F.log_softmax(logits.float(), dim=-1)
     if fit == "token":
         return logp[:, 1], logp[:, 0]
-    log_keep = logp[:, 1] + torch.log(0.5 + 0.5 * torch.sigmoid(span_logits.float()))
+    log_keep = logp[:, 1] + torch.log(KompressModel.span_factor(span_logits.float()))
     return log_keep, torch.log1p(-torch.exp(log_keep).clamp(max=1 - 1e-6))
 
 
