@@ -129,7 +129,6 @@ class Int8Linear final : public PackedLinear {
     const auto in = static_cast<size_t>(in_features());
     return aligned(p * in) + 2 * aligned(r * sizeof(float)) +
            (accumulate ? aligned(p * static_cast<size_t>(out_features()) * sizeof(int32_t)) : 0) +
-           (rotated() ? aligned(r * in * sizeof(float)) : 0) +
            matmul_.scratchpad_bytes(padded, false);
   }
 
@@ -148,22 +147,16 @@ class Int8Linear final : public PackedLinear {
             ? static_cast<void*>(cursor.take<int32_t>(p * static_cast<size_t>(out_features())))
             : static_cast<void*>(y);
     auto* pad = cursor.take<std::byte>(matmul_.scratchpad_bytes(padded, false));
-    if (rotated()) x = rotate(x, rows, cursor.take<float>(r * static_cast<size_t>(in_features())));
     const auto& k = cpu::simd_kernels();
-    k.quantize_rows(x, rows, in_features(), levels_, xq, row_scales, zero_points);
+    // Rotated weights (hadamard_block > 0) see the activations rotated the same way.
+    k.quantize_rows(x, rows, in_features(), weights_.hadamard_block, levels_, xq, row_scales,
+                    zero_points);
     matmul_.run(xq, padded, acc, false, pad);
     k.dequantize(static_cast<const int32_t*>(acc), rows, out_features(), weights_.col_sums.data(),
                  row_scales, zero_points, weights_.scales.data(), y, accumulate);
   }
 
  private:
-  bool rotated() const { return weights_.hadamard_block > 0; }
-  // The activations in the weights' rotated basis, in `to`.
-  const float* rotate(const float* x, int64_t rows, float* to) const {
-    cpu::hadamard_blocks(x, to, rows, in_features(), weights_.hadamard_block);
-    return to;
-  }
-
   int levels_;
 };
 

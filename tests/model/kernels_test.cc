@@ -156,7 +156,7 @@ TEST(SimdKernels, QuantizeDequantizeAndBf16OnEveryIsa) {
       std::vector<uint8_t> q(rows * cols);
       std::vector<float> scales(rows);
       std::vector<int32_t> zps(rows);
-      k->quantize_rows(x.data(), rows, cols, levels, q.data(), scales.data(), zps.data());
+      k->quantize_rows(x.data(), rows, cols, 0, levels, q.data(), scales.data(), zps.data());
       for (int64_t r = 0; r < rows; ++r) {
         const auto row = std::span(x).subspan(r * cols, cols);
         const float lo = std::min(0.0f, *std::min_element(row.begin(), row.end()));
@@ -190,6 +190,31 @@ TEST(SimdKernels, QuantizeDequantizeAndBf16OnEveryIsa) {
       float back;
       std::memcpy(&back, &bits, sizeof back);
       EXPECT_NEAR(back, x[i], std::abs(x[i]) / 256.0);
+    }
+  }
+}
+
+// The int8 layers' rotated inputs: quantising with a Hadamard block is quantising what
+// hadamard_blocks writes, bit for bit, for blocks narrower and wider than a vector.
+TEST(SimdKernels, QuantizeWithHadamardBlockIsRotateThenQuantizeOnEveryIsa) {
+  const int64_t rows = 5, cols = 2 * 64 + 7;  // 7 columns past the last 64-block
+  auto x = random_values(rows * cols, 21);
+  for (int64_t r = 0; r < rows; ++r) x[r * cols + (r * 29) % cols] *= 40.0f;  // outliers
+  for (const SimdKernels* k : runnable_tables()) {
+    SCOPED_TRACE(k->isa);
+    for (const int64_t block : {2, 8, 16, 64}) {
+      SCOPED_TRACE(block);
+      std::vector<float> rotated(x.size());
+      hadamard_blocks(x.data(), rotated.data(), rows, cols, block);
+      std::vector<uint8_t> want_q(x.size()), q(x.size());
+      std::vector<float> want_scales(rows), scales(rows);
+      std::vector<int32_t> want_zps(rows), zps(rows);
+      k->quantize_rows(rotated.data(), rows, cols, 0, 255, want_q.data(), want_scales.data(),
+                       want_zps.data());
+      k->quantize_rows(x.data(), rows, cols, block, 255, q.data(), scales.data(), zps.data());
+      EXPECT_EQ(q, want_q);
+      EXPECT_EQ(scales, want_scales);
+      EXPECT_EQ(zps, want_zps);
     }
   }
 }

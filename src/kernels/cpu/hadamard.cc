@@ -24,17 +24,17 @@ void transform(float* v, int64_t block, float norm) {
 
 bool is_hadamard_block(int64_t block) { return block >= 2 && (block & (block - 1)) == 0; }
 
-void hadamard_blocks(const float* in, float* out, int64_t rows, int64_t cols, int64_t block) {
+void hadamard_row(const float* in, float* out, int64_t cols, int64_t block) {
   // 1/sqrt(block) is exact for even powers of two (block 64: 1/8).
   const auto norm = static_cast<float>(1.0 / std::sqrt(static_cast<double>(block)));
   const int64_t full = cols - cols % block;
+  if (in != out) std::copy(in, in + cols, out);
+  for (int64_t b = 0; b < full; b += block) transform(out + b, block, norm);
+}
+
+void hadamard_blocks(const float* in, float* out, int64_t rows, int64_t cols, int64_t block) {
 #pragma omp parallel for schedule(static)
-  for (int64_t r = 0; r < rows; ++r) {
-    // Row by row, so that the copy and the transform share one trip through the cache.
-    float* row = out + r * cols;
-    if (in != out) std::copy(in + r * cols, in + (r + 1) * cols, row);
-    for (int64_t b = 0; b < full; b += block) transform(row + b, block, norm);
-  }
+  for (int64_t r = 0; r < rows; ++r) hadamard_row(in + r * cols, out + r * cols, cols, block);
 }
 
 }  // namespace kompress::kernels::cpu

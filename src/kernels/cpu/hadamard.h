@@ -12,6 +12,9 @@ namespace kompress::kernels::cpu {
 // x * W^T = hadamard(x) * hadamard(W)^T.
 void hadamard_blocks(const float* in, float* out, int64_t rows, int64_t cols, int64_t block);
 
+// hadamard_blocks of one row, on the calling thread.
+void hadamard_row(const float* in, float* out, int64_t cols, int64_t block);
+
 // True for a block size hadamard_blocks accepts: a power of two from 2 on.
 bool is_hadamard_block(int64_t block);
 

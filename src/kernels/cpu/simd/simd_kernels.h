@@ -38,8 +38,10 @@ struct SimdKernels {
   void (*attention)(const AttentionArgs& args);
   // Asymmetric per row over [min(x, 0), max(x, 0)]: q = round(x / scale) + zero_point in
   // [0, levels] (as u8), scale = range / levels; scales[r] and zero_points[r] receive them.
-  void (*quantize_rows)(const float* x, int64_t rows, int64_t cols, int levels, uint8_t* q,
-                        float* scales, int32_t* zero_points);
+  // hadamard_block > 0 quantises each row as hadamard_blocks(row, block) would rotate it
+  // (bit for bit), without writing the rotated rows out.
+  void (*quantize_rows)(const float* x, int64_t rows, int64_t cols, int64_t hadamard_block,
+                        int levels, uint8_t* q, float* scales, int32_t* zero_points);
   // y[r, n] (+)= (acc[r, n] - zero_points[r] * col_sums[n]) * row_scales[r] * col_scales[n].
   // `acc` may alias `y` when not accumulating.
   void (*dequantize)(const int32_t* acc, int64_t rows, int64_t cols, const int32_t* col_sums,
