@@ -18,7 +18,8 @@ ModernBertEncoder::ModernBertEncoder(const weights::ModelConfig& config, WeightS
                                      const std::string& prefix, const LinearLoader& linears)
     : config_(config),
       rope_global_(config.global_rope_theta, config.head_dim(), config.max_position_embeddings),
-      rope_local_(config.local_rope_theta, config.head_dim(), config.max_position_embeddings) {
+      rope_local_(config.local_rope_theta, config.head_dim(), config.max_position_embeddings),
+      bf16_attention_(linears.precision() != kernels::LinearPrecision::kFp32) {
   const int64_t h = config.hidden_size;
   const int64_t inter = config.intermediate_size;
   tok_embeddings_ = store.f32(prefix + "embeddings.tok_embeddings.weight");
@@ -89,7 +90,8 @@ void ModernBertEncoder::run_layer(const Layer& layer, std::span<const int64_t> s
   }
   layer.wqkv->forward(attn_in, tokens, b.wide, false, b.linear);
   const kernels::cpu::AttentionShape shape{config_.num_heads, config_.head_dim(),
-                                           layer.global ? -1 : config_.local_window_half};
+                                           layer.global ? -1 : config_.local_window_half,
+                                           bf16_attention_};
   float* context = b.narrow;  // the normed input is consumed by Wqkv
   kernels::cpu::attention(b.wide, seq_starts, shape, layer.global ? rope_global_ : rope_local_,
                           {b.attn, b.attn_scratch.size() / sizeof(float)}, context);

@@ -67,6 +67,9 @@ class ModernBertEncoder {
   const float* final_norm_ = nullptr;
   kernels::cpu::RopeTable rope_global_;
   kernels::cpu::RopeTable rope_local_;
+  // bf16 attention products (fp32 accumulation) when the linear layers are bf16 or int8: the
+  // fp32 model stays the accuracy reference.
+  bool bf16_attention_;
 };
 
 }  // namespace kompress::model

@@ -74,23 +74,31 @@ std::vector<float> dense_attention(const std::vector<float>& qkv, int64_t len, i
   return out;
 }
 
-void expect_attention_matches_dense(int64_t heads, int64_t d, const std::vector<int64_t>& lengths,
-                                    const std::vector<int64_t>& windows) {
-  const int64_t hidden = heads * d;
+std::vector<int64_t> starts_of(const std::vector<int64_t>& lengths) {
   std::vector<int64_t> starts = {0};
   for (const int64_t l : lengths) starts.push_back(starts.back() + l);
+  return starts;
+}
+
+// Within `tolerance` of the dense double-precision formula: 2e-5 for fp32 products.
+void expect_attention_matches_dense(int64_t heads, int64_t d, const std::vector<int64_t>& lengths,
+                                    const std::vector<int64_t>& windows, bool bf16_products = false,
+                                    double tolerance = 2e-5) {
+  const int64_t hidden = heads * d;
+  const auto starts = starts_of(lengths);
   const auto qkv = random_values(static_cast<size_t>(starts.back() * 3 * hidden), 3);
   const RopeTable rope(10000.0, d, 256);
   for (const int64_t window : windows) {
     SCOPED_TRACE("window_half " + std::to_string(window));
     std::vector<float> out(static_cast<size_t>(starts.back() * hidden));
-    attention(qkv.data(), starts, {heads, d, window}, rope, out.data());
+    attention(qkv.data(), starts, {heads, d, window, bf16_products}, rope, out.data());
     for (size_t s = 0; s < lengths.size(); ++s) {
       const std::vector<float> seq(qkv.begin() + starts[s] * 3 * hidden,
                                    qkv.begin() + starts[s + 1] * 3 * hidden);
       const auto expected = dense_attention(seq, lengths[s], heads, d, window, 10000.0);
       for (size_t i = 0; i < expected.size(); ++i) {
-        ASSERT_NEAR(out[starts[s] * hidden + i], expected[i], 2e-5) << "seq " << s << " i " << i;
+        ASSERT_NEAR(out[starts[s] * hidden + i], expected[i], tolerance)
+            << "seq " << s << " i " << i;
       }
     }
   }
@@ -103,6 +111,46 @@ TEST(Attention, SlidingWindowAndGlobalMatchDenseMaskedAttention) {
 // Head dim 64 takes the register-tiled path; lengths straddle the 4-query tiles and the window.
 TEST(Attention, VectorPathAtModernBertHeadDim) {
   expect_attention_matches_dense(2, 64, {150, 7, 70}, {-1, 64, 5});
+}
+
+bool cpu_has_bf16_products() {
+  const CpuFeatures& cpu = cpu_features();
+  return cpu.isa == CpuIsa::kAvx512 && cpu.bf16;
+}
+
+// The largest |difference| between attention with bf16 products and with fp32 ones.
+double bf16_fp32_attention_difference(int64_t heads, int64_t d, const std::vector<int64_t>& lengths,
+                                      int64_t window) {
+  const auto starts = starts_of(lengths);
+  const auto qkv = random_values(static_cast<size_t>(starts.back() * 3 * heads * d), 4);
+  const RopeTable rope(10000.0, d, 256);
+  std::vector<float> fp32(static_cast<size_t>(starts.back() * heads * d));
+  std::vector<float> bf16(fp32.size());
+  attention(qkv.data(), starts, {heads, d, window, false}, rope, fp32.data());
+  attention(qkv.data(), starts, {heads, d, window, true}, rope, bf16.data());
+  double most = 0.0;
+  for (size_t i = 0; i < fp32.size(); ++i) {
+    most = std::max(most, static_cast<double>(std::abs(fp32[i] - bf16[i])));
+  }
+  return most;
+}
+
+// bf16 products on AVX512_BF16: sequences that start at odd tokens (the value pairs straddle
+// them), an odd total, every head dim the bf16 tiles take; within bf16's rounding of the
+// dense formula, and really bf16 (not the fp32 path).
+TEST(Attention, Bf16ProductsMatchDenseAttentionWithinBf16Rounding) {
+  if (!cpu_has_bf16_products()) GTEST_SKIP() << "this CPU has no AVX512_BF16";
+  for (const int64_t d : {16, 32, 64, 128}) {
+    SCOPED_TRACE("head_dim " + std::to_string(d));
+    expect_attention_matches_dense(2, d, {150, 7, 70}, {-1, 64, 5}, true, 2e-2);
+    EXPECT_GT(bf16_fp32_attention_difference(2, d, {150, 7, 70}, 64), 1e-4);
+  }
+}
+
+// Head dims the bf16 tiles do not take run the fp32 products, bit for bit.
+TEST(Attention, Bf16ProductsFallBackToFp32ForOtherHeadDims) {
+  EXPECT_EQ(bf16_fp32_attention_difference(2, 8, {21, 5, 13}, 3), 0.0);
+  EXPECT_EQ(bf16_fp32_attention_difference(1, 48, {21, 5, 13}, -1), 0.0);
 }
 
 // Every kernel table this CPU can run, against scalar formulas.

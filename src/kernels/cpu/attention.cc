@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/cpu/cpu_isa.h"
 #include "kernels/cpu/simd/simd_kernels.h"
 #include "kompress/error.h"
 
@@ -29,7 +30,8 @@ ScratchLayout layout_for(const AttentionShape& shape, int64_t tokens, int64_t ma
   l.kt_stride = tokens + kAttentionPad;
   l.kt_floats = hidden * l.kt_stride;
   l.score_stride = max_len + kAttentionPad;
-  l.score_floats = std::max(threads, 1) * kScoreRows * l.score_stride;
+  // Per thread: a tile's scores, then room for its bf16 probabilities.
+  l.score_floats = std::max(threads, 1) * 2 * kScoreRows * l.score_stride;
   return l;
 }
 
@@ -83,6 +85,8 @@ void attention(const float* qkv, std::span<const int64_t> seq_starts, const Atte
   args.scores = args.v + l.q_floats;
   args.score_stride = l.score_stride;
   args.out = out;
+  const CpuFeatures& cpu = cpu_features();
+  args.bf16_products = shape.bf16_products && cpu.isa == CpuIsa::kAvx512 && cpu.bf16;
   simd_kernels().attention(args);
 }
 

@@ -13,6 +13,9 @@ struct AttentionShape {
   int64_t head_dim = 0;
   // Local layers: a query at i sees keys j with |i - j| <= window_half. Negative: global.
   int64_t window_half = -1;
+  // bf16 products (fp32 accumulation) where the CPU has AVX512_BF16, for models whose linear
+  // layers run at bf16 or int8; fp32 where it has not. See AttentionArgs::bf16_products.
+  bool bf16_products = false;
 };
 
 // Tokens in the longest of the packed sequences that `seq_starts` delimits.

@@ -22,9 +22,13 @@ struct AttentionArgs {
   float* kt = nullptr;       // scratch [heads, head_dim, kt_stride]: rotated keys, transposed
   int64_t kt_stride = 0;     // >= tokens + kAttentionPad
   float* v = nullptr;        // scratch [heads, tokens, head_dim]: values, head-major
-  float* scores = nullptr;   // scratch per thread: [max threads][kScoreRows * score_stride]
+  float* scores = nullptr;   // scratch per thread: [max threads][2 * kScoreRows * score_stride]
   int64_t score_stride = 0;  // >= longest sequence + kAttentionPad
   float* out = nullptr;      // [tokens, hidden]
+  // Q.K and P.V as bf16 dot products with fp32 accumulation, where the kernels have them
+  // (AVX-512 with AVX512_BF16; head_dim 16, 32, 64, 128 or 256); fp32 otherwise. q, kt and v then
+  // hold bf16 pairs in the same scratch (half of it).
+  bool bf16_products = false;
 };
 
 inline constexpr int64_t kAttentionPad = 32;  // extra key columns the vector loops may read
