@@ -61,9 +61,9 @@ void KompressHeads::span_logits(const float* taps, std::span<const int64_t> seq_
         const float* tap = taps + src * kTaps0 + k * kSpanChannels;
         for (int64_t o = 0; o < kSpanChannels; ++o) a[o] += tap[o];
       }
-      for (int64_t o = 0; o < kSpanChannels; ++o) a[o] = gelu(a[o]);
     }
   }
+  gelu(act, seq_starts.back(), kSpanChannels);
 
   // Second conv (256 -> 1, kernel 3, padding 1).
   constexpr int64_t kPad1 = kSpanKernel1 / 2;

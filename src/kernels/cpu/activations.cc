@@ -6,10 +6,7 @@
 
 namespace kompress::kernels::cpu {
 
-float gelu(float x) {
-  constexpr float kInvSqrt2 = 0.70710678118654752440f;
-  return 0.5f * x * (1.0f + std::erf(x * kInvSqrt2));
-}
+void gelu(float* x, int64_t rows, int64_t width) { simd_kernels().gelu(x, rows, width); }
 
 void geglu(const float* wi_out, int64_t rows, int64_t width, float* out) {
   simd_kernels().geglu(wi_out, rows, width, out);

@@ -39,6 +39,7 @@ struct SimdKernels {
   void (*layer_norm)(const float* x, int64_t rows, int64_t dim, const float* weight, float eps,
                      float* out);
   void (*geglu)(const float* wi_out, int64_t rows, int64_t width, float* out);
+  void (*gelu)(float* x, int64_t rows, int64_t width);  // in place
   void (*attention)(const AttentionArgs& args);
   // Asymmetric per row over [min(x, 0), max(x, 0)]: q = round(x / scale) + zero_point in
   // [0, levels] (as u8), scale = range / levels; scales[r] and zero_points[r] receive them.
