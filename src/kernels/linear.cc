@@ -1,5 +1,7 @@
 #include "kernels/linear.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -129,7 +131,7 @@ class Int8Linear final : public PackedLinear {
     const auto in = static_cast<size_t>(in_features());
     return aligned(p * in) + 2 * aligned(r * sizeof(float)) +
            (accumulate ? aligned(p * static_cast<size_t>(out_features()) * sizeof(int32_t)) : 0) +
-           matmul_.scratchpad_bytes(padded, false);
+           aligned(rotate_floats() * sizeof(float)) + matmul_.scratchpad_bytes(padded, false);
   }
 
   void forward(const float* x, int64_t rows, float* y, bool accumulate,
@@ -147,16 +149,24 @@ class Int8Linear final : public PackedLinear {
             ? static_cast<void*>(cursor.take<int32_t>(p * static_cast<size_t>(out_features())))
             : static_cast<void*>(y);
     auto* pad = cursor.take<std::byte>(matmul_.scratchpad_bytes(padded, false));
+    auto* rotate_scratch = cursor.take<float>(rotate_floats());
     const auto& k = cpu::simd_kernels();
     // Rotated weights (hadamard_block > 0) see the activations rotated the same way.
     k.quantize_rows(x, rows, in_features(), weights_.hadamard_block, levels_, xq, row_scales,
-                    zero_points);
+                    zero_points, rotate_scratch);
     matmul_.run(xq, padded, acc, false, pad);
     k.dequantize(static_cast<const int32_t*>(acc), rows, out_features(), weights_.col_sums.data(),
                  row_scales, zero_points, weights_.scales.data(), y, accumulate);
   }
 
  private:
+  // A row of rotated activations per thread, for rotated weights.
+  size_t rotate_floats() const {
+    return weights_.hadamard_block > 0
+               ? static_cast<size_t>(omp_get_max_threads()) * static_cast<size_t>(in_features())
+               : 0;
+  }
+
   int levels_;
 };
 

@@ -48,7 +48,7 @@ size_t KompressHeads::scratch_bytes(int64_t tokens) const {
 void KompressHeads::span_logits(const float* taps, std::span<const int64_t> seq_starts, float* act,
                                 float* logits) const {
   constexpr int64_t kTaps0 = kSpanKernel0 * kSpanChannels;
-  // First conv (kernel 5, padding 2) + GELU, per sequence.
+  // First conv (kernel 5, padding 2) per sequence, then GELU over every row.
   constexpr int64_t kPad0 = kSpanKernel0 / 2;
   for (size_t s = 0; s + 1 < seq_starts.size(); ++s) {
     const int64_t begin = seq_starts[s], end = seq_starts[s + 1];

@@ -1,5 +1,6 @@
 // CPU kernels against plain formulas written out in the test.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <bit>
@@ -140,7 +141,7 @@ double bf16_fp32_attention_difference(int64_t heads, int64_t d, const std::vecto
 // dense formula, and really bf16 (not the fp32 path).
 TEST(Attention, Bf16ProductsMatchDenseAttentionWithinBf16Rounding) {
   if (!cpu_has_bf16_products()) GTEST_SKIP() << "this CPU has no AVX512_BF16";
-  for (const int64_t d : {16, 32, 64, 128}) {
+  for (const int64_t d : {16, 32, 64, 128, 256}) {
     SCOPED_TRACE("head_dim " + std::to_string(d));
     expect_attention_matches_dense(2, d, {150, 7, 70}, {-1, 64, 5}, true, 2e-2);
     EXPECT_GT(bf16_fp32_attention_difference(2, d, {150, 7, 70}, 64), 1e-4);
@@ -209,7 +210,8 @@ TEST(SimdKernels, QuantizeDequantizeAndBf16OnEveryIsa) {
       std::vector<uint8_t> q(rows * cols);
       std::vector<float> scales(rows);
       std::vector<int32_t> zps(rows);
-      k->quantize_rows(x.data(), rows, cols, 0, levels, q.data(), scales.data(), zps.data());
+      k->quantize_rows(x.data(), rows, cols, 0, levels, q.data(), scales.data(), zps.data(),
+                       nullptr);
       for (int64_t r = 0; r < rows; ++r) {
         const auto row = std::span(x).subspan(r * cols, cols);
         const float lo = std::min(0.0f, *std::min_element(row.begin(), row.end()));
@@ -263,8 +265,10 @@ TEST(SimdKernels, QuantizeWithHadamardBlockIsRotateThenQuantizeOnEveryIsa) {
       std::vector<float> want_scales(rows), scales(rows);
       std::vector<int32_t> want_zps(rows), zps(rows);
       k->quantize_rows(rotated.data(), rows, cols, 0, 255, want_q.data(), want_scales.data(),
-                       want_zps.data());
-      k->quantize_rows(x.data(), rows, cols, block, 255, q.data(), scales.data(), zps.data());
+                       want_zps.data(), nullptr);
+      std::vector<float> scratch(static_cast<size_t>(omp_get_max_threads() * cols));
+      k->quantize_rows(x.data(), rows, cols, block, 255, q.data(), scales.data(), zps.data(),
+                       scratch.data());
       EXPECT_EQ(q, want_q);
       EXPECT_EQ(scales, want_scales);
       EXPECT_EQ(zps, want_zps);

@@ -25,9 +25,10 @@ struct AttentionArgs {
   float* scores = nullptr;   // scratch per thread: [max threads][2 * kScoreRows * score_stride]
   int64_t score_stride = 0;  // >= longest sequence + kAttentionPad
   float* out = nullptr;      // [tokens, hidden]
-  // Q.K and P.V as bf16 dot products with fp32 accumulation, where the kernels have them
-  // (AVX-512 with AVX512_BF16; head_dim 16, 32, 64, 128 or 256); fp32 otherwise. q, kt and v then
-  // hold bf16 pairs in the same scratch (half of it).
+  // Q.K and P.V as bf16 dot products with fp32 accumulation where the table has them (the
+  // AVX-512 one; head_dim 16, 32, 64, 128 or 256), fp32 otherwise. q, kt and v then hold bf16
+  // pairs in the same scratch (half of it). Set it only where the CPU has AVX512_BF16
+  // (attention() in attention.cc checks): the kernels do not.
   bool bf16_products = false;
 };
 
@@ -44,9 +45,11 @@ struct SimdKernels {
   // Asymmetric per row over [min(x, 0), max(x, 0)]: q = round(x / scale) + zero_point in
   // [0, levels] (as u8), scale = range / levels; scales[r] and zero_points[r] receive them.
   // hadamard_block > 0 quantises each row as hadamard_blocks(row, block) would rotate it
-  // (bit for bit), without writing the rotated rows out.
+  // (bit for bit), a row at a time in `rotate_scratch` (omp_get_max_threads() rows of `cols`
+  // floats; unused, may be null, without a block).
   void (*quantize_rows)(const float* x, int64_t rows, int64_t cols, int64_t hadamard_block,
-                        int levels, uint8_t* q, float* scales, int32_t* zero_points);
+                        int levels, uint8_t* q, float* scales, int32_t* zero_points,
+                        float* rotate_scratch);
   // y[r, n] (+)= (acc[r, n] - zero_points[r] * col_sums[n]) * row_scales[r] * col_scales[n].
   // `acc` may alias `y` when not accumulating.
   void (*dequantize)(const int32_t* acc, int64_t rows, int64_t cols, const int32_t* col_sums,
