@@ -24,9 +24,12 @@ void transform(float* v, int64_t block, float norm) {
 
 bool is_hadamard_block(int64_t block) { return block >= 2 && (block & (block - 1)) == 0; }
 
+float hadamard_norm(int64_t block) {
+  return static_cast<float>(1.0 / std::sqrt(static_cast<double>(block)));
+}
+
 void hadamard_row(const float* in, float* out, int64_t cols, int64_t block) {
-  // 1/sqrt(block) is exact for even powers of two (block 64: 1/8).
-  const auto norm = static_cast<float>(1.0 / std::sqrt(static_cast<double>(block)));
+  const float norm = hadamard_norm(block);
   const int64_t full = cols - cols % block;
   if (in != out) std::copy(in, in + cols, out);
   for (int64_t b = 0; b < full; b += block) transform(out + b, block, norm);

@@ -12,6 +12,9 @@ namespace kompress::kernels::cpu {
 // x * W^T = hadamard(x) * hadamard(W)^T.
 void hadamard_blocks(const float* in, float* out, int64_t rows, int64_t cols, int64_t block);
 
+// 1/sqrt(block), the factor that makes the transform orthonormal (exact for even powers of two).
+float hadamard_norm(int64_t block);
+
 // hadamard_blocks of one row, on the calling thread.
 void hadamard_row(const float* in, float* out, int64_t cols, int64_t block);
 
