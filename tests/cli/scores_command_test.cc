@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <sstream>
 
@@ -15,6 +16,7 @@ namespace {
 using nlohmann::json;
 using testing::CliTest;
 using testing::kTraceback;
+using testing::run_kompress;
 
 using ScoresCommand = CliTest;
 
@@ -146,6 +148,31 @@ TEST_F(ScoresCommand, SegmentsKeepWholeInputIndices) {
     EXPECT_GT(chunk["first_word"].get<std::size_t>(), before["first_word"].get<std::size_t>());
     EXPECT_GE(chunk["chunk"].get<std::size_t>(), before["chunk"].get<std::size_t>());
   }
+}
+
+// --precision quantizes a plain checkpoint at load: int8 scores move, a little; a quantized
+// checkpoint refuses another precision.
+TEST_F(ScoresCommand, PrecisionIsChosenAtLoad) {
+  const json fp32 = scores_json({"--precision", "fp32"}, kTraceback);
+  const json int8 = scores_json({"--precision", "int8"}, kTraceback);
+  ASSERT_EQ(fp32["words"].size(), int8["words"].size());
+  double max_diff = 0;
+  for (std::size_t i = 0; i < fp32["words"].size(); ++i) {
+    if (fp32["words"][i]["score"].is_null()) continue;
+    max_diff = std::max(max_diff, std::abs(fp32["words"][i]["score"].get<double>() -
+                                           int8["words"][i]["score"].get<double>()));
+  }
+  EXPECT_GT(max_diff, 0.0) << "int8 ran";
+  EXPECT_LT(max_diff, 0.05);
+
+  const std::string quantized = write_file("int8", "") + ".d";
+  ASSERT_EQ(run_kompress({"quantize", model_dir(), quantized, "--precision", "int8"}).exit_code, 0);
+  const auto refused =
+      run_kompress({"scores", "--model", quantized, "--precision", "fp32"}, kTraceback);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("quantized to int8 and cannot run at fp32"), std::string::npos)
+      << refused.err;
+  EXPECT_EQ(run_with_model("scores", {"--precision", "int4"}).exit_code, 2);
 }
 
 TEST_F(ScoresCommand, BadInputAndUsage) {

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/model_location.h"
+#include "cli/precision_option.h"
 #include "kompress/error.h"
 #include "kompress/model.h"
 #include "kompress/scorer.h"
@@ -27,6 +28,7 @@ void add_selection_options(CLI::App& cmd, CompressArgs& a) {
                  "Model folder (config.json, model.safetensors, tokenizer.json) or Hugging "
                  "Face repository ORG/NAME[@REVISION] (from the hub cache, downloaded on first "
                  "use); default: $KOMPRESS_MODEL, else the embedded kompress-mini");
+  add_load_precision_option(cmd, a.precision);
   cmd.add_option("--ratio", a.ratio,
                  "Keep the top max(1, floor(n * R)) words of each chunk by score instead of "
                  "the threshold rule")
@@ -75,16 +77,14 @@ std::shared_ptr<ccr::Store> open_store_or_warn(const std::string& flag) {
   }
 }
 
-ModelParts load_model_parts(const ModelLocation& where, int threads) {
+ModelParts load_model_parts(const ModelLocation& where, const LoadOptions& options) {
   auto tokenizer = std::make_shared<const Tokenizer>(Tokenizer::from_file(where.tokenizer));
-  LoadOptions options;
-  options.threads = threads;
   auto model = std::make_shared<const Model>(Model::load(where.config, where.weights, options));
   return {std::move(tokenizer), make_model_scorer(std::move(model), model_name(where))};
 }
 
-Compressor make_compressor(const std::string& model_flag, std::shared_ptr<ccr::Store> store) {
-  ModelParts parts = load_model_parts(locate_model(model_flag));
+Compressor make_compressor(const CompressArgs& args, std::shared_ptr<ccr::Store> store) {
+  ModelParts parts = load_model_parts(locate_model(args.model), load_options(args.precision));
   return Compressor(std::move(parts.tokenizer), std::move(parts.scorer), std::move(store), 0);
 }
 

@@ -22,6 +22,7 @@ namespace kompress::cli {
 struct CompressArgs {
   std::vector<std::string> inputs;  // files, "-" for stdin; none means stdin
   std::string model;
+  std::string precision;  // --precision; empty: the checkpoint's own
   std::optional<double> ratio;
   float threshold = 0.5f;
   bool no_must_keep = false;
@@ -38,7 +39,7 @@ struct CompressArgs {
   CompressOptions options() const;
 };
 
-// Registers the selection options (--model, --ratio, --threshold, --no-must-keep,
+// Registers the selection options (--model, --precision, --ratio, --threshold, --no-must-keep,
 // --chunk-words, --deadline-ms, --lossy, --segment-bytes, --json) on `cmd`.
 void add_selection_options(CLI::App& cmd, CompressArgs& args);
 
@@ -57,12 +58,11 @@ struct ModelParts {
   std::shared_ptr<const Tokenizer> tokenizer;
   std::shared_ptr<const Scorer> scorer;
 };
-// `threads`: OpenMP threads per forward pass (0: one per core).
-ModelParts load_model_parts(const ModelLocation& where, int threads = 0);
+ModelParts load_model_parts(const ModelLocation& where, const LoadOptions& options);
 
-// Loads the located model and its tokenizer into a Compressor (no result cache: the command
-// is one-shot, a cache would only hold memory).
-Compressor make_compressor(const std::string& model_flag, std::shared_ptr<ccr::Store> store);
+// Loads the model of --model at --precision and its tokenizer into a Compressor (no result
+// cache: the command is one-shot, a cache would only hold memory).
+Compressor make_compressor(const CompressArgs& args, std::shared_ptr<ccr::Store> store);
 
 // Says on stderr what went wrong beside the output: a CCR failure once per distinct message,
 // deadline hits once per input (summed over its segments).

@@ -107,7 +107,7 @@ void run_compress(CompressArgs args) {
   }
   std::shared_ptr<ccr::Store> store;
   if (!args.no_ccr) store = open_store_or_warn(args.ccr_db);
-  const Compressor compressor = make_compressor(args.model, store);
+  const Compressor compressor = make_compressor(args, store);
   const bool several = args.inputs.size() > 1;
   Warnings warnings;
   compress_inputs(compressor, args.inputs, args.segment_bytes, args.options(),

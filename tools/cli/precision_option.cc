@@ -16,4 +16,18 @@ Precision parse_precision(const std::string& name) {
   throw Error("unknown precision '" + name + "' (expected fp32, bf16 or int8)");
 }
 
+void add_load_precision_option(CLI::App& cmd, std::string& value) {
+  add_precision_option(cmd, value,
+                       "Precision of the linear layers: fp32, bf16 (AVX-512 only) or int8 "
+                       "(default: the checkpoint's own, fp32 for a plain one, which is then "
+                       "quantized at load)");
+}
+
+LoadOptions load_options(const std::string& precision, int threads) {
+  LoadOptions options;
+  if (!precision.empty()) options.precision = parse_precision(precision);
+  options.threads = threads;
+  return options;
+}
+
 }  // namespace kompress::cli

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <string>
 
 #include "kompress/model.h"
@@ -16,5 +17,12 @@ CLI::Option* add_precision_option(CLI::App& cmd, std::string& value, const std::
 
 // "fp32" -> Precision::kFp32, ...; the option's check already rejected other names.
 Precision parse_precision(const std::string& name);
+
+// Adds `--precision` for a command that loads a model to score with: empty (the default) keeps
+// the checkpoint's own precision.
+void add_load_precision_option(CLI::App& cmd, std::string& value);
+
+// The load options for a --precision value of add_load_precision_option ("" -> unset).
+LoadOptions load_options(const std::string& precision, int threads = 0);
 
 }  // namespace kompress::cli

@@ -126,7 +126,7 @@ class JsonReport {
 };
 
 void run_scores(const CompressArgs& args, const std::string& input) {
-  const Compressor compressor = make_compressor(args.model, nullptr);
+  const Compressor compressor = make_compressor(args, nullptr);
   CompressOptions options = args.options();
   options.ccr = false;
   options.trace = true;

@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/compress_args.h"
 #include "cli/model_location.h"
+#include "cli/precision_option.h"
 #include "server/server.h"
 
 namespace kompress::cli {
@@ -19,6 +20,7 @@ namespace {
 
 struct ServeArgs {
   std::string model;
+  std::string precision;  // --precision; empty: the checkpoint's own
   std::string ccr_db;
   server::ServerOptions server;
   double max_body_mb = 16;
@@ -48,8 +50,9 @@ hub::ProgressFn download_log(std::stop_token stop) {
   };
 }
 
-server::LoadedModel load_model(const std::string& flag, int threads, std::stop_token stop) {
-  ModelParts parts = load_model_parts(fetch_model(flag, download_log(stop)), threads);
+server::LoadedModel load_model(const std::string& flag, const LoadOptions& options,
+                               std::stop_token stop) {
+  ModelParts parts = load_model_parts(fetch_model(flag, download_log(stop)), options);
   return {std::move(parts.tokenizer), std::move(parts.scorer)};
 }
 
@@ -95,8 +98,8 @@ void run_serve(ServeArgs& a) {
   auto store = open_store(a.ccr_db, no_store_reason);
   server::Server srv(
       o,
-      [flag = a.model, threads = pass_threads(a)](std::stop_token stop) {
-        return load_model(flag, threads, stop);
+      [flag = a.model, options = load_options(a.precision, pass_threads(a))](std::stop_token stop) {
+        return load_model(flag, options, stop);
       },
       std::move(store), "--ccr-db could not be opened: " + no_store_reason);
   srv.start();
@@ -140,6 +143,7 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--model", args->model,
                   "Model folder or Hugging Face repository ORG/NAME[@REVISION]; default: "
                   "$KOMPRESS_MODEL, else the embedded kompress-mini");
+  add_load_precision_option(*cmd, args->precision);
   add_ccr_db_option(*cmd, args->ccr_db);
   cmd->add_option("--token", o.token,
                   "Require \"Authorization: Bearer TOKEN\" on every route but /healthz and "
