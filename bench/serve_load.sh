@@ -7,11 +7,14 @@
 # also gets an 8-client row of short texts (20-40 words). Prints the table, the
 # batching/no-batching throughput ratios at 8 clients against the 1.5x goal, and the batch-size
 # histograms of /metrics. A benchmark: it exits non-zero only when it cannot run.
-# Usage: bench/serve_load.sh [BUILD_DIR]     (needs the targets kompress_cli and serve_load)
+# Usage: bench/serve_load.sh [BUILD_DIR [SERVE_OPTION...]]   (targets kompress_cli, serve_load)
+# SERVE_OPTIONs go to both servers, e.g. `bench/serve_load.sh build --precision int8`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/bench/serve_process.sh" "${1:-}"
 trap 'stop_server KILL; rm -rf "$tmp"' EXIT
+shift $(($# > 0 ? 1 : 0))
+serve_options=("$@")
 
 # The server's CPU time so far (user + system), in milliseconds.
 server_cpu_ms() {
@@ -52,9 +55,9 @@ batch_summary() {
 }
 
 echo "kompress serve load benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores," \
-  "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  "load average $(cut -d' ' -f1-3 /proc/loadavg), server options: ${serve_options[*]:-none}"
 echo "== batching (default options, --cache-mb 0)"
-start_server --cache-mb 0 --ccr-db "$tmp/batching.sqlite3"
+start_server --cache-mb 0 --ccr-db "$tmp/batching.sqlite3" ${serve_options[@]+"${serve_options[@]}"}
 "$client" --port "$port" --clients 8 --requests 16 --first 5000 >/dev/null || true  # warm-up
 header
 load 8 200 0
@@ -69,7 +72,8 @@ batch_summary
 stop_server
 
 echo "== --no-batching --cache-mb 0"
-start_server --cache-mb 0 --no-batching --ccr-db "$tmp/single.sqlite3"
+start_server --cache-mb 0 --no-batching --ccr-db "$tmp/single.sqlite3" \
+  ${serve_options[@]+"${serve_options[@]}"}
 "$client" --port "$port" --clients 8 --requests 16 --first 5000 >/dev/null || true  # warm-up
 header
 load 8 200 0
