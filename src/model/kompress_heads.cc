@@ -38,8 +38,8 @@ KompressHeads::KompressHeads(int64_t hidden_size, WeightStore& store, const Line
                         [hidden_size](const float* w) { return conv0_matrix(w, hidden_size); });
   conv0_bias_ = store.f32("span_conv.0.bias");
   conv1_matrix_ = conv_matrix(store.f32("span_conv.2.weight"), 1, kSpanChannels, kSpanKernel1);
-  conv1_ = kernels::make_linear(kernels::LinearPrecision::kFp32, conv1_matrix_.data(),
-                                kSpanKernel1, kSpanChannels);
+  conv1_ = kernels::make_linear(kernels::LinearPrecision::kFp32, conv1_matrix_.data(), kSpanKernel1,
+                                kSpanChannels);
   conv1_bias_ = *store.f32("span_conv.2.bias");
 }
 
