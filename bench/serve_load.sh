@@ -2,11 +2,12 @@
 # Load benchmark of `kompress serve` (docs/serving.md): the embedded default model on a free
 # loopback port, OMP_WAIT_POLICY=PASSIVE, result cache off (--cache-mb 0), CCR on a temporary
 # SQLite file. bench/serve_load (keep-alive clients, distinct slices of this repository's docs,
-# 100-400 words, POST /v1/compress with CCR) runs at 8, 32 and 128 clients with batching, then
-# at 8 clients against the same server started with --no-batching, on the same texts; each server
-# also gets an 8-client row of short texts (20-40 words). Prints the table, the
-# batching/no-batching throughput ratios at 8 clients against the 1.5x goal, and the batch-size
-# histograms of /metrics. A benchmark: it exits non-zero only when it cannot run.
+# 100-400 words, POST /v1/compress with CCR) runs at 8, 32 and 128 clients with batching, and on
+# short texts (20-40 words) at 8; then 8 clients against servers with and without batching
+# (--no-batching), alternated over two rounds on the same texts, 300 long then 3,000 short
+# requests each. Prints the tables, the batch-size histograms of /metrics and the batching /
+# no-batching throughput ratios at 8 clients against the 1.5x goal. A benchmark: it exits
+# non-zero only when it cannot run.
 # Usage: bench/serve_load.sh [BUILD_DIR [SERVE_OPTION...]]   (targets kompress_cli, serve_load)
 # SERVE_OPTIONs go to both servers, e.g. `bench/serve_load.sh build --precision int8`.
 set -euo pipefail
@@ -61,37 +62,48 @@ start_server --cache-mb 0 --ccr-db "$tmp/batching.sqlite3" ${serve_options[@]+"$
 "$client" --port "$port" --clients 8 --requests 16 --first 5000 >/dev/null || true  # warm-up
 header
 load 8 200 0
-batched8="$(last_throughput)"
 load 32 400 1000
 load 128 800 2000
 echo "short texts ($short_words words):"
 load 8 1000 3000 "$short_words"
-batched8_short="$(last_throughput)"
 echo "/metrics (warm-up included):"
 batch_summary
 stop_server
 
-echo "== --no-batching --cache-mb 0"
-start_server --cache-mb 0 --no-batching --ccr-db "$tmp/single.sqlite3" \
-  ${serve_options[@]+"${serve_options[@]}"}
-"$client" --port "$port" --clients 8 --requests 16 --first 5000 >/dev/null || true  # warm-up
+# Batching against --no-batching at 8 clients, alternated (a fresh server each time) so that the
+# machine's drift falls on both alike: rounds x (long texts, then short ones).
+rounds=2 long_requests=300 short_requests=3000
+echo "== batching vs --no-batching, 8 clients, $rounds alternated rounds (--cache-mb 0)"
+printf '%-12s %5s ' server round
 header
-load 8 200 0
-single8="$(last_throughput)"
-echo "short texts ($short_words words):"
-load 8 1000 3000 "$short_words"
-single8_short="$(last_throughput)"
-echo "/metrics (warm-up included):"
-batch_summary
-stop_server
+declare -A total=()
+for ((r = 1; r <= rounds; r++)); do
+  for mode in batching no-batching; do
+    flags=()
+    [[ $mode == no-batching ]] && flags=(--no-batching)
+    start_server --cache-mb 0 --ccr-db "$tmp/$mode-$r.sqlite3" ${flags[@]+"${flags[@]}"} \
+      ${serve_options[@]+"${serve_options[@]}"}
+    "$client" --port "$port" --clients 8 --requests 16 --first 5000 >/dev/null || true  # warm-up
+    for words in 100-400 "$short_words"; do
+      n=$long_requests
+      [[ $words == "$short_words" ]] && n=$short_requests
+      printf '%-12s %5s ' "$mode" "$r"
+      load 8 "$n" $((r * 7000)) "$words"
+      total[$mode $words]=$(awk -v a="${total[$mode $words]:-0}" -v b="$(last_throughput)" \
+        'BEGIN { print a + b }')
+    done
+    stop_server
+  done
+done
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 ratio() {
-  awk -v what="$1" -v b="$2" -v s="$3" 'BEGIN {
+  awk -v what="$1" -v b="$2" -v s="$3" -v n="$rounds" 'BEGIN {
     r = s > 0 ? b / s : 0
     verdict = r >= 1.5 ? "holds" : "does not hold"
-    printf "throughput at 8 clients, %s: batching %.1f req/s, no batching %.1f req/s, ratio %.2fx;", what, b, s, r
+    printf "throughput at 8 clients, %s: batching %.1f req/s, no batching %.1f req/s (means of %d rounds), ratio %.2fx;", what, b / n, s / n, n, r
     printf " goal >= 1.5x %s\n", verdict }'
 }
-ratio "100-400 words" "$batched8" "$single8"
-ratio "$short_words words" "$batched8_short" "$single8_short"
+for words in 100-400 "$short_words"; do
+  ratio "$words words" "${total[batching $words]}" "${total[no-batching $words]}"
+done
