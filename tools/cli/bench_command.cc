@@ -263,10 +263,11 @@ void add_kompress_rows(BenchRun& run) {
       run.add_row(self_child(with_prefix({dir.string(), p}, run.workload_values(w))),
                   "kompress " + p + " " + w.name);
     }
-    run.report.gemm_ceiling[p] = run_measurement(self_child({"ceiling", run.fp32_dir.string(), p,
-                                                             std::to_string(2 * run.args.passes),
-                                                             std::to_string(run.report.threads)}))
-                                     .at("ceiling");
+    run.report.gemm_ceiling[p] =
+        run_measurement(self_child({"ceiling", run.fp32_dir.string(), p,
+                                    std::to_string(std::max(20, 2 * run.args.passes)),
+                                    std::to_string(run.report.threads)}))
+            .at("ceiling");
   }
 }
 
