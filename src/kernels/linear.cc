@@ -7,9 +7,11 @@
 #include <optional>
 #include <string>
 
+#include "kernels/cpu/activations.h"
 #include "kernels/cpu/cpu_isa.h"
 #include "kernels/cpu/dnnl_matmul.h"
 #include "kernels/cpu/hadamard.h"
+#include "kernels/cpu/norm.h"
 #include "kernels/cpu/simd/simd_kernels.h"
 #include "kompress/error.h"
 
@@ -34,6 +36,8 @@ class ScratchCursor {
     used_ += bytes;
     return p;
   }
+  // The scratch not handed out yet.
+  std::byte* rest() { return scratch_.data() + used_; }
 
  private:
   std::span<std::byte> scratch_;
@@ -55,6 +59,26 @@ dnnl::memory::desc preferred(LinearPrecision precision, int64_t out, int64_t in)
                                        dest_type(precision), in, out);
 }
 
+// Scratch for the rows of `op` computed before the product (fp32 and bf16 layers).
+size_t input_bytes(LinearInput::Op op, int64_t rows, int64_t cols) {
+  if (op == LinearInput::Op::kRows) return 0;
+  return aligned(static_cast<size_t>(linear_rows(rows) * cols) * sizeof(float));
+}
+
+// The rows `input` stands for: x itself, or its function computed into `cursor`'s scratch.
+const float* input_rows(const LinearInput& input, int64_t rows, int64_t cols,
+                        ScratchCursor& cursor) {
+  using Op = LinearInput::Op;
+  if (input.op == Op::kRows) return input.x;
+  float* buf = cursor.take<float>(static_cast<size_t>(linear_rows(rows) * cols));
+  if (input.op == Op::kLayerNorm) {
+    cpu::layer_norm(input.x, rows, cols, input.norm_weight, input.norm_eps, buf);
+  } else {
+    cpu::geglu(input.x, rows, cols, buf);
+  }
+  return buf;
+}
+
 // Reads the weights in place: no copy of a mmap'd checkpoint.
 class Fp32Linear final : public Linear {
  public:
@@ -63,13 +87,16 @@ class Fp32Linear final : public Linear {
         matmul_(DataType::f32, DnnlMatmul::out_major(DataType::f32, in, out), weight,
                 DataType::f32) {}
 
-  size_t scratch_bytes(int64_t rows, bool accumulate) const override {
-    return matmul_.scratchpad_bytes(linear_rows(rows), accumulate);
+  size_t scratch_bytes(int64_t rows, bool accumulate, LinearInput::Op op) const override {
+    return input_bytes(op, rows, in_features()) +
+           matmul_.scratchpad_bytes(linear_rows(rows), accumulate);
   }
 
-  void forward(const float* x, int64_t rows, float* y, bool accumulate,
+  void forward(const LinearInput& input, int64_t rows, float* y, bool accumulate,
                std::span<std::byte> scratch) const override {
-    matmul_.run(x, linear_rows(rows), y, accumulate, scratch.data());
+    ScratchCursor cursor(scratch);
+    const float* x = input_rows(input, rows, in_features(), cursor);
+    matmul_.run(x, linear_rows(rows), y, accumulate, cursor.rest());
   }
 
  private:
@@ -97,16 +124,18 @@ class Bf16Linear final : public PackedLinear {
   Bf16Linear(const PackedWeights& packed, std::optional<OwnedPackedWeights> owned)
       : PackedLinear(packed, std::move(owned)) {}
 
-  size_t scratch_bytes(int64_t rows, bool accumulate) const override {
+  size_t scratch_bytes(int64_t rows, bool accumulate, LinearInput::Op op) const override {
     const int64_t padded = linear_rows(rows);
-    return aligned(static_cast<size_t>(padded * in_features()) * 2) +
+    return input_bytes(op, rows, in_features()) +
+           aligned(static_cast<size_t>(padded * in_features()) * 2) +
            matmul_.scratchpad_bytes(padded, accumulate);
   }
 
-  void forward(const float* x, int64_t rows, float* y, bool accumulate,
+  void forward(const LinearInput& input, int64_t rows, float* y, bool accumulate,
                std::span<std::byte> scratch) const override {
     const int64_t padded = linear_rows(rows);
     ScratchCursor cursor(scratch);
+    const float* x = input_rows(input, rows, in_features(), cursor);
     auto* xb = cursor.take<uint16_t>(static_cast<size_t>(padded * in_features()));
     auto* pad = cursor.take<std::byte>(matmul_.scratchpad_bytes(padded, accumulate));
     cpu::simd_kernels().to_bf16(x, rows * in_features(), xb);
@@ -124,17 +153,17 @@ class Int8Linear final : public PackedLinear {
 
   // The rows past `rows` of xq and acc are computed and ignored: only real rows are quantised
   // and dequantised.
-  size_t scratch_bytes(int64_t rows, bool accumulate) const override {
+  size_t scratch_bytes(int64_t rows, bool accumulate, LinearInput::Op op) const override {
     const auto r = static_cast<size_t>(rows);
     const int64_t padded = linear_rows(rows);
     const auto p = static_cast<size_t>(padded);
     const auto in = static_cast<size_t>(in_features());
     return aligned(p * in) + 2 * aligned(r * sizeof(float)) +
            (accumulate ? aligned(p * static_cast<size_t>(out_features()) * sizeof(int32_t)) : 0) +
-           aligned(rotate_floats() * sizeof(float)) + matmul_.scratchpad_bytes(padded, false);
+           aligned(row_floats(op) * sizeof(float)) + matmul_.scratchpad_bytes(padded, false);
   }
 
-  void forward(const float* x, int64_t rows, float* y, bool accumulate,
+  void forward(const LinearInput& input, int64_t rows, float* y, bool accumulate,
                std::span<std::byte> scratch) const override {
     const auto r = static_cast<size_t>(rows);
     const int64_t padded = linear_rows(rows);
@@ -149,20 +178,22 @@ class Int8Linear final : public PackedLinear {
             ? static_cast<void*>(cursor.take<int32_t>(p * static_cast<size_t>(out_features())))
             : static_cast<void*>(y);
     auto* pad = cursor.take<std::byte>(matmul_.scratchpad_bytes(padded, false));
-    auto* rotate_scratch = cursor.take<float>(rotate_floats());
+    float* row_scratch = row_floats(input.op) ? cursor.take<float>(row_floats(input.op)) : nullptr;
     const auto& k = cpu::simd_kernels();
-    // Rotated weights (hadamard_block > 0) see the activations rotated the same way.
-    k.quantize_rows(x, rows, in_features(), weights_.hadamard_block, levels_, xq, row_scales,
-                    zero_points, rotate_scratch);
+    // The input's row function is applied while quantising; rotated weights (hadamard_block >
+    // 0) see the activations rotated the same way.
+    k.quantize_rows(input, rows, in_features(), weights_.hadamard_block, levels_, xq, row_scales,
+                    zero_points, row_scratch);
     matmul_.run(xq, padded, acc, false, pad);
     k.dequantize(static_cast<const int32_t*>(acc), rows, out_features(), weights_.col_sums.data(),
                  row_scales, zero_points, weights_.scales.data(), y, accumulate);
   }
 
  private:
-  // A row of rotated activations per thread, for rotated weights.
-  size_t rotate_floats() const {
-    return weights_.hadamard_block > 0
+  // A row per thread for the activations transformed before quantising: by the input's row
+  // function, or rotated for rotated weights.
+  size_t row_floats(LinearInput::Op op) const {
+    return op != LinearInput::Op::kRows || weights_.hadamard_block > 0
                ? static_cast<size_t>(omp_get_max_threads()) * static_cast<size_t>(in_features())
                : 0;
   }

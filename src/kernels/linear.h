@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "kernels/linear_input.h"
+
 namespace kompress::kernels {
 
 enum class LinearPrecision { kFp32, kBf16, kInt8 };
@@ -32,15 +34,22 @@ class Linear {
   Linear(const Linear&) = delete;
   Linear& operator=(const Linear&) = delete;
 
-  // Bytes of scratch forward() needs for `rows` rows.
-  virtual size_t scratch_bytes(int64_t rows, bool accumulate) const = 0;
+  // Bytes of scratch forward() needs for `rows` rows of an input made by `op`.
+  virtual size_t scratch_bytes(int64_t rows, bool accumulate, LinearInput::Op op) const = 0;
+  size_t scratch_bytes(int64_t rows, bool accumulate) const {
+    return scratch_bytes(rows, accumulate, LinearInput::Op::kRows);
+  }
 
-  // y[rows, out] = x[rows, in] * W^T (+ y when accumulate). x and y hold linear_rows(rows)
-  // rows: the rows past `rows` are computed from whatever x holds there and must be ignored
-  // (rows are independent). `scratch` holds at least scratch_bytes(rows, accumulate) bytes,
-  // 64-byte aligned.
-  virtual void forward(const float* x, int64_t rows, float* y, bool accumulate,
+  // y[rows, out] = in[rows, in] * W^T (+ y when accumulate), `in` the rows of `input`
+  // (linear_input.h). Its x and y hold linear_rows(rows) rows: the rows past `rows` are computed
+  // from whatever they hold there and must be ignored (rows are independent). `scratch` holds
+  // at least scratch_bytes(rows, accumulate, input.op) bytes, 64-byte aligned.
+  virtual void forward(const LinearInput& input, int64_t rows, float* y, bool accumulate,
                        std::span<std::byte> scratch) const = 0;
+  void forward(const float* x, int64_t rows, float* y, bool accumulate,
+               std::span<std::byte> scratch) const {
+    forward(LinearInput::rows(x), rows, y, accumulate, scratch);
+  }
 
   // Same for x and y of exactly `rows` rows, with scratch of its own (tests, one-off calls).
   void forward(const float* x, int64_t rows, float* y, bool accumulate = false) const;

@@ -12,6 +12,7 @@
 
 namespace kompress::model {
 
+using kernels::LinearInput;
 using kernels::cpu::layer_norm;
 
 ModernBertEncoder::ModernBertEncoder(const weights::ModelConfig& config, WeightStore& store,
@@ -40,7 +41,7 @@ ModernBertEncoder::ModernBertEncoder(const weights::ModelConfig& config, WeightS
 }
 
 size_t ModernBertEncoder::Plan::total() const {
-  return scratch_rounded(wide) + scratch_rounded(narrow) + scratch_rounded(attn) +
+  return scratch_rounded(wide) + scratch_rounded(context) + scratch_rounded(attn) +
          scratch_rounded(linear);
 }
 
@@ -54,13 +55,16 @@ ModernBertEncoder::Plan ModernBertEncoder::plan(std::span<const int64_t> seq_sta
       shape, seq_starts.back(), kernels::cpu::longest_sequence(seq_starts), omp_get_max_threads()));
   Plan p{};
   p.wide = t * std::max(3 * h, 2 * inter) * sizeof(float);
-  p.narrow = t * h * sizeof(float);
-  p.attn = std::max(attn_floats, t * inter) * sizeof(float);
+  p.context = t * h * sizeof(float);
+  p.attn = attn_floats * sizeof(float);
   // Every layer has the same shapes, so the first one's needs are every layer's.
   const Layer& l = layers_.front();
   const auto rows = seq_starts.back();
-  p.linear = std::max({l.wqkv->scratch_bytes(rows, false), l.attn_out->scratch_bytes(rows, true),
-                       l.wi->scratch_bytes(rows, false), l.mlp_out->scratch_bytes(rows, true)});
+  using Op = LinearInput::Op;
+  p.linear = std::max({l.wqkv->scratch_bytes(rows, false, Op::kLayerNorm),
+                       l.attn_out->scratch_bytes(rows, true),
+                       l.wi->scratch_bytes(rows, false, Op::kLayerNorm),
+                       l.mlp_out->scratch_bytes(rows, true, Op::kGeglu)});
   return p;
 }
 
@@ -79,29 +83,25 @@ void ModernBertEncoder::embed(std::span<const int32_t> ids, float* h) const {
 
 void ModernBertEncoder::run_layer(const Layer& layer, std::span<const int64_t> seq_starts,
                                   int64_t tokens, float* h, const Buffers& b) const {
-  const int64_t dim = config_.hidden_size;
-  const int64_t inter = config_.intermediate_size;
-
-  // Attention block: h += Wo(attention(Wqkv(attn_norm(h)))).
-  const float* attn_in = h;
-  if (layer.attn_norm) {
-    layer_norm(h, tokens, dim, layer.attn_norm, config_.norm_eps, b.narrow);
-    attn_in = b.narrow;
-  }
+  // Attention block: h += Wo(attention(Wqkv(attn_norm(h)))). The norms and the GeGLU are the
+  // input functions of the linear layers that read them (int8 fuses them into quantising).
+  const float eps = static_cast<float>(config_.norm_eps);
+  const LinearInput attn_in =
+      layer.attn_norm ? LinearInput::layer_norm(h, layer.attn_norm, eps) : LinearInput::rows(h);
   layer.wqkv->forward(attn_in, tokens, b.wide, false, b.linear);
   const kernels::cpu::AttentionShape shape{config_.num_heads, config_.head_dim(),
                                            layer.global ? -1 : config_.local_window_half,
                                            bf16_attention_};
-  float* context = b.narrow;  // the normed input is consumed by Wqkv
-  kernels::cpu::attention(b.wide, seq_starts, shape, layer.global ? rope_global_ : rope_local_,
-                          {b.attn, b.attn_scratch.size() / sizeof(float)}, context);
-  layer.attn_out->forward(context, tokens, h, /*accumulate=*/true, b.linear);
+  kernels::cpu::attention(
+      b.wide, seq_starts, shape, layer.global ? rope_global_ : rope_local_,
+      {reinterpret_cast<float*>(b.attn_scratch.data()), b.attn_scratch.size() / sizeof(float)},
+      b.context);
+  layer.attn_out->forward(b.context, tokens, h, /*accumulate=*/true, b.linear);
 
   // MLP block: h += Wo(gelu(input) * gate), [input | gate] = Wi(mlp_norm(h)).
-  layer_norm(h, tokens, dim, layer.mlp_norm, config_.norm_eps, b.narrow);
-  layer.wi->forward(b.narrow, tokens, b.wide, false, b.linear);
-  kernels::cpu::geglu(b.wide, tokens, inter, b.attn);
-  layer.mlp_out->forward(b.attn, tokens, h, /*accumulate=*/true, b.linear);
+  layer.wi->forward(LinearInput::layer_norm(h, layer.mlp_norm, eps), tokens, b.wide, false,
+                    b.linear);
+  layer.mlp_out->forward(LinearInput::geglu(b.wide), tokens, h, /*accumulate=*/true, b.linear);
 }
 
 void ModernBertEncoder::forward(std::span<const int32_t> ids, std::span<const int64_t> seq_starts,
@@ -111,9 +111,8 @@ void ModernBertEncoder::forward(std::span<const int32_t> ids, std::span<const in
   Carver carver(scratch);
   Buffers b{};
   b.wide = reinterpret_cast<float*>(carver.take_bytes(p.wide).data());
-  b.narrow = reinterpret_cast<float*>(carver.take_bytes(p.narrow).data());
+  b.context = reinterpret_cast<float*>(carver.take_bytes(p.context).data());
   b.attn_scratch = carver.take_bytes(p.attn);
-  b.attn = reinterpret_cast<float*>(b.attn_scratch.data());
   b.linear = carver.take_bytes(p.linear);
   embed(ids, hidden);
   for (const Layer& layer : layers_) run_layer(layer, seq_starts, tokens, hidden, b);

@@ -44,14 +44,13 @@ class ModernBertEncoder {
 
   // The buffers of one pass; regions are shared by values that are never alive together.
   struct Buffers {
-    float* wide;    // Wqkv output [T, 3H], later Wi output [T, 2I]
-    float* narrow;  // normed input [T, H], later the attention context
-    float* attn;    // attention scratch, later the GeGLU output [T, I]
+    float* wide;     // Wqkv output [T, 3H], later Wi output [T, 2I]
+    float* context;  // the attention's output [T, H]
     std::span<std::byte> attn_scratch;
-    std::span<std::byte> linear;  // the linear layers' scratch
+    std::span<std::byte> linear;  // the linear layers' scratch (fp32/bf16: their normed inputs)
   };
   struct Plan {
-    size_t wide, narrow, attn, linear;
+    size_t wide, context, attn, linear;
     size_t total() const;
   };
   Plan plan(std::span<const int64_t> seq_starts) const;

@@ -210,8 +210,8 @@ TEST(SimdKernels, QuantizeDequantizeAndBf16OnEveryIsa) {
       std::vector<uint8_t> q(rows * cols);
       std::vector<float> scales(rows);
       std::vector<int32_t> zps(rows);
-      k->quantize_rows(x.data(), rows, cols, 0, levels, q.data(), scales.data(), zps.data(),
-                       nullptr);
+      k->quantize_rows(LinearInput::rows(x.data()), rows, cols, 0, levels, q.data(), scales.data(),
+                       zps.data(), nullptr);
       for (int64_t r = 0; r < rows; ++r) {
         const auto row = std::span(x).subspan(r * cols, cols);
         const float lo = std::min(0.0f, *std::min_element(row.begin(), row.end()));
@@ -264,14 +264,49 @@ TEST(SimdKernels, QuantizeWithHadamardBlockIsRotateThenQuantizeOnEveryIsa) {
       std::vector<uint8_t> want_q(x.size()), q(x.size());
       std::vector<float> want_scales(rows), scales(rows);
       std::vector<int32_t> want_zps(rows), zps(rows);
-      k->quantize_rows(rotated.data(), rows, cols, 0, 255, want_q.data(), want_scales.data(),
-                       want_zps.data(), nullptr);
+      k->quantize_rows(LinearInput::rows(rotated.data()), rows, cols, 0, 255, want_q.data(),
+                       want_scales.data(), want_zps.data(), nullptr);
       std::vector<float> scratch(static_cast<size_t>(omp_get_max_threads() * cols));
-      k->quantize_rows(x.data(), rows, cols, block, 255, q.data(), scales.data(), zps.data(),
-                       scratch.data());
+      k->quantize_rows(LinearInput::rows(x.data()), rows, cols, block, 255, q.data(), scales.data(),
+                       zps.data(), scratch.data());
       EXPECT_EQ(q, want_q);
       EXPECT_EQ(scales, want_scales);
       EXPECT_EQ(zps, want_zps);
+    }
+  }
+}
+
+// The int8 layers' fused inputs: quantising LayerNorm or GeGLU rows (then rotated, or not) is
+// quantising what the layer_norm and geglu kernels write, bit for bit.
+TEST(SimdKernels, QuantizeWithARowFunctionIsTheFunctionThenQuantizeOnEveryIsa) {
+  const int64_t rows = 5, cols = 64 + 7;  // a tail past every vector width
+  const auto x = random_values(rows * 2 * cols, 31);
+  const auto w = random_values(cols, 32);
+  const std::vector<float> scratch(static_cast<size_t>(omp_get_max_threads() * cols));
+  for (const SimdKernels* k : runnable_tables()) {
+    SCOPED_TRACE(k->isa);
+    std::vector<float> normed(rows * cols), gated(rows * cols);
+    k->layer_norm(x.data(), rows, cols, w.data(), 1e-5f, normed.data());
+    k->geglu(x.data(), rows, cols, gated.data());
+    const std::pair<LinearInput, const std::vector<float>*> cases[] = {
+        {LinearInput::layer_norm(x.data(), w.data(), 1e-5f), &normed},
+        {LinearInput::geglu(x.data()), &gated}};
+    for (const auto& [input, want_rows] : cases) {
+      for (const int64_t block : {0, 16}) {
+        SCOPED_TRACE(::testing::Message()
+                     << "op " << static_cast<int>(input.op) << " block " << block);
+        std::vector<uint8_t> want_q(rows * cols), q(rows * cols);
+        std::vector<float> want_scales(rows), scales(rows);
+        std::vector<int32_t> want_zps(rows), zps(rows);
+        std::vector<float> row(scratch);
+        k->quantize_rows(LinearInput::rows(want_rows->data()), rows, cols, block, 255,
+                         want_q.data(), want_scales.data(), want_zps.data(), row.data());
+        k->quantize_rows(input, rows, cols, block, 255, q.data(), scales.data(), zps.data(),
+                         row.data());
+        EXPECT_EQ(q, want_q);
+        EXPECT_EQ(scales, want_scales);
+        EXPECT_EQ(zps, want_zps);
+      }
     }
   }
 }
@@ -407,6 +442,50 @@ TEST(Linear, RowsPastTheRealOnesDoNotLeakIntoThem) {
     linear->forward(x.data(), rows, y.data(), false, {static_cast<std::byte*>(p), space});
     EXPECT_TRUE(std::equal(want.begin(), want.end(), y.begin()))
         << "precision " << static_cast<int>(precision);
+  }
+}
+
+// y of `rows` rows for `input`, with planned scratch as the encoder gives it (inputs hold the
+// padded rows, zeros past the real ones).
+std::vector<float> forward_with_scratch(const Linear& linear, const LinearInput& input,
+                                        int64_t rows) {
+  std::vector<std::byte> scratch(linear.scratch_bytes(rows, false, input.op) + 64);
+  void* p = scratch.data();
+  size_t space = scratch.size();
+  std::align(64, space - 64, p, space);
+  std::vector<float> y(static_cast<size_t>(linear_rows(rows) * linear.out_features()));
+  linear.forward(input, rows, y.data(), false, {static_cast<std::byte*>(p), space});
+  y.resize(static_cast<size_t>(rows * linear.out_features()));
+  return y;
+}
+
+// LayerNorm and GeGLU as a linear layer's input: the same numbers as the kernels' output fed to
+// the layer, at every precision (int8 fuses them into quantising, rotated or not).
+TEST(Linear, InputFunctionsAreTheKernelsThenTheProduct) {
+  const int64_t rows = 37, in = 64, out = 48;
+  const int64_t padded = linear_rows(rows);
+  const auto w = random_values(out * in, 41);
+  const auto norm = random_values(in, 42);
+  auto x = random_values(static_cast<size_t>(padded * 2 * in), 43);
+  std::vector<float> normed(static_cast<size_t>(padded * in)), gated(normed.size());
+  layer_norm(x.data(), rows, in, norm.data(), 1e-5, normed.data());
+  geglu(x.data(), rows, in, gated.data());
+  struct Layer {
+    LinearPrecision precision;
+    int64_t hadamard_block;
+  };
+  std::vector<Layer> layers = {
+      {LinearPrecision::kFp32, 0}, {LinearPrecision::kInt8, 0}, {LinearPrecision::kInt8, 16}};
+  if (cpu_features().isa == CpuIsa::kAvx512) layers.push_back({LinearPrecision::kBf16, 0});
+  for (const auto& [precision, block] : layers) {
+    SCOPED_TRACE(::testing::Message()
+                 << "precision " << static_cast<int>(precision) << " block " << block);
+    const auto linear = make_linear(precision, w.data(), out, in, block);
+    EXPECT_EQ(
+        forward_with_scratch(*linear, LinearInput::layer_norm(x.data(), norm.data(), 1e-5f), rows),
+        forward_with_scratch(*linear, LinearInput::rows(normed.data()), rows));
+    EXPECT_EQ(forward_with_scratch(*linear, LinearInput::geglu(x.data()), rows),
+              forward_with_scratch(*linear, LinearInput::rows(gated.data()), rows));
   }
 }
 

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "kernels/linear_input.h"
+
 namespace kompress::kernels::cpu {
 
 // Where one attention call reads and writes (see attention.h for the layouts).
@@ -43,13 +45,14 @@ struct SimdKernels {
   void (*gelu)(float* x, int64_t rows, int64_t width);  // in place
   void (*attention)(const AttentionArgs& args);
   // Asymmetric per row over [min(x, 0), max(x, 0)]: q = round(x / scale) + zero_point in
-  // [0, levels] (as u8), scale = range / levels; scales[r] and zero_points[r] receive them.
-  // hadamard_block > 0 quantises each row as hadamard_blocks(row, block) would rotate it
-  // (bit for bit), a row at a time in `rotate_scratch` (omp_get_max_threads() rows of `cols`
-  // floats; unused, may be null, without a block).
-  void (*quantize_rows)(const float* x, int64_t rows, int64_t cols, int64_t hadamard_block,
+  // [0, levels] (as u8), scale = range / levels; scales[r] and zero_points[r] receive them. The
+  // rows quantised are `in`'s: its op (layer_norm or geglu, bit for bit those kernels) applied to
+  // each row first; then with hadamard_block > 0, the row as hadamard_blocks(row, block) would
+  // rotate it (bit for bit). A transformed row is made in `row_scratch` (omp_get_max_threads()
+  // rows of `cols` floats; may be null for plain rows without a block).
+  void (*quantize_rows)(const LinearInput& in, int64_t rows, int64_t cols, int64_t hadamard_block,
                         int levels, uint8_t* q, float* scales, int32_t* zero_points,
-                        float* rotate_scratch);
+                        float* row_scratch);
   // y[r, n] (+)= (acc[r, n] - zero_points[r] * col_sums[n]) * row_scales[r] * col_scales[n].
   // `acc` may alias `y` when not accumulating.
   void (*dequantize)(const int32_t* acc, int64_t rows, int64_t cols, const int32_t* col_sums,
