@@ -47,7 +47,8 @@ class ModernBertEncoder {
     float* wide;     // Wqkv output [T, 3H], later Wi output [T, 2I]
     float* context;  // the attention's output [T, H]
     std::span<std::byte> attn_scratch;
-    std::span<std::byte> linear;  // the linear layers' scratch (fp32/bf16: their normed inputs)
+    // The linear layers' scratch (fp32/bf16: also their inputs' LayerNorm or GeGLU rows).
+    std::span<std::byte> linear;
   };
   struct Plan {
     size_t wide, context, attn, linear;

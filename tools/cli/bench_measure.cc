@@ -156,7 +156,8 @@ double gemm_ceiling_tokens_per_s(const ModelInfo& info, Precision precision, int
   const DT wei = precision == Precision::kInt8 ? DT::s8 : src;
   const DT dst = precision == Precision::kInt8 ? DT::s32 : DT::f32;
   const int64_t h = info.hidden_size, inter = info.intermediate_size;
-  // (in, out, count): the encoder's four projections per layer, then the two heads.
+  // (in, out, count): the encoder's four projections per layer, then the token head and the
+  // span head's first convolution (its second, three outputs a token in fp32, is negligible).
   const std::vector<std::array<int64_t, 3>> shapes = {
       {h, 3 * h, info.num_layers},
       {h, h, info.num_layers},

@@ -44,8 +44,8 @@ BenchRow measure_model(const std::string& model_dir, Precision precision, int th
                        const std::vector<Chunk>& chunks, int batch, int passes);
 
 // Tokens/s if the model's linear layers ran at oneDNN's own matmul speed and nothing else ran:
-// every encoder and head GEMM of `info`'s shape at `rows` rows, `precision`'s data types,
-// weights pre-packed, each shape's best of `reps` runs (a peak: the best is the one a busy
+// every encoder GEMM and the heads' first two of `info`'s shape at `rows` rows, `precision`'s data
+// types, weights pre-packed, each shape's best of `reps` runs (a peak: the best is the one a busy
 // neighbour did not slow). The attention products are not GEMMs here and are left out, so no
 // engine can reach the ceiling: at 512 tokens they are ~8% of the work, and at int8 cost about
 // twice their share since they run in bf16.
