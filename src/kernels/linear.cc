@@ -178,7 +178,8 @@ class Int8Linear final : public PackedLinear {
             ? static_cast<void*>(cursor.take<int32_t>(p * static_cast<size_t>(out_features())))
             : static_cast<void*>(y);
     auto* pad = cursor.take<std::byte>(matmul_.scratchpad_bytes(padded, false));
-    float* row_scratch = row_floats(input.op) ? cursor.take<float>(row_floats(input.op)) : nullptr;
+    const size_t row_count = row_floats(input.op);
+    float* row_scratch = row_count ? cursor.take<float>(row_count) : nullptr;
     const auto& k = cpu::simd_kernels();
     // The input's row function is applied while quantising; rotated weights (hadamard_block >
     // 0) see the activations rotated the same way.
