@@ -34,6 +34,7 @@ BenchReport sample() {
                  row("onnxruntime", "int8", "1x512", 300), row("onnxruntime", "int8", "8x512", 50),
                  row("pytorch", "fp32", "8x512", 200),     row("pytorch", "fp32", "1x512", 0)};
   report.gemm_ceiling = {{"fp32", 600.0}, {"int8", 1800.0}};
+  report.gemm_ceiling_linear = {{"fp32", 650.0}, {"int8", 2100.0}};
   report.threads = 2;
   report.notes = {"pytorch skipped: no torch"};
   return report;
@@ -66,6 +67,7 @@ TEST(BenchReport, JsonHasTheIssuesSchema) {
   EXPECT_EQ(j["rows"][3]["engine"], "onnxruntime");
   EXPECT_DOUBLE_EQ(j["rows"][1]["fraction_of_ceiling"].get<double>(), 0.5);
   EXPECT_DOUBLE_EQ(j.at("gemm_ceiling_tokens_per_s").at("int8").get<double>(), 1800.0);
+  EXPECT_DOUBLE_EQ(j.at("gemm_ceiling_linear_tokens_per_s").at("int8").get<double>(), 2100.0);
   ASSERT_EQ(j.at("ratios").size(), 3u);
   EXPECT_EQ(j["ratios"][2]["versus"], "pytorch");
   EXPECT_DOUBLE_EQ(j["ratios"][2]["kompress_over"].get<double>(), 2.0);
@@ -91,6 +93,8 @@ TEST(BenchReport, TableShowsRatiosAndNotes) {
   EXPECT_TRUE(has_line_with(table, {"1x512", "int8", "kompress/onnxruntime", "3.00x"})) << table;
   EXPECT_TRUE(has_line_with(table, {"8x512", "fp32", "kompress/pytorch", "2.00x"})) << table;
   EXPECT_TRUE(has_line_with(table, {"note: pytorch skipped: no torch"})) << table;
+  EXPECT_TRUE(has_line_with(table, {"GEMM ceiling", "fp32 600", "int8 1800"})) << table;
+  EXPECT_TRUE(has_line_with(table, {"linear layers alone", "fp32 650", "int8 2100"})) << table;
 }
 
 }  // namespace

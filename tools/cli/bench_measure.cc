@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <set>
 #include <span>
@@ -21,6 +22,7 @@ namespace kompress::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using DT = kernels::cpu::DnnlMatmul::DataType;
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -33,9 +35,7 @@ double percentile(std::vector<double> v, double p) {
 }
 
 // Values of ordinary magnitude for `type` (denormals would slow the products down).
-void fill_normal_values(std::vector<std::byte>& bytes, kernels::cpu::DnnlMatmul::DataType type,
-                        std::mt19937& rng) {
-  using DT = kernels::cpu::DnnlMatmul::DataType;
+void fill_normal_values(std::vector<std::byte>& bytes, DT type, std::mt19937& rng) {
   if (type == DT::f32) {
     for (size_t i = 0; i + 4 <= bytes.size(); i += 4) {
       const float v = 0.5f + static_cast<float>(rng() % 1000) / 1000.0f;
@@ -49,6 +49,100 @@ void fill_normal_values(std::vector<std::byte>& bytes, kernels::cpu::DnnlMatmul:
   } else {
     for (auto& b : bytes) b = static_cast<std::byte>(rng() % 128);
   }
+}
+
+// The data types of a product at `precision`: source, weights (the second operand), result.
+struct ProductTypes {
+  DT src, wei, dst;
+};
+
+ProductTypes product_types(Precision precision) {
+  const DT src = precision == Precision::kInt8   ? DT::u8
+                 : precision == Precision::kBf16 ? DT::bf16
+                                                 : DT::f32;
+  return {src, precision == Precision::kInt8 ? DT::s8 : src,
+          precision == Precision::kInt8 ? DT::s32 : DT::f32};
+}
+
+// The best of `reps` timed runs of `run`, seconds, after an untimed one (JIT, first touch).
+double best_seconds(const std::function<void()>& run, int reps) {
+  run();
+  double best = std::numeric_limits<double>::infinity();
+  for (int r = 0; r < reps; ++r) {
+    const auto t = Clock::now();
+    run();
+    best = std::min(best, ms_since(t) / 1000.0);
+  }
+  return best;
+}
+
+// x[rows, in] * W[in, out], W pre-packed in the layout the engine packs it in.
+double linear_seconds(ProductTypes t, int64_t rows, int64_t in, int64_t out, int reps,
+                      std::mt19937& rng) {
+  using kernels::cpu::DnnlMatmul;
+  const dnnl::memory::desc md = t.src == DT::f32
+                                    ? DnnlMatmul::out_major(DT::f32, in, out)
+                                    : DnnlMatmul::preferred_weights(t.src, t.wei, t.dst, in, out);
+  std::vector<std::byte> weights(md.get_size()), x(static_cast<size_t>(rows * in) * 4),
+      y(static_cast<size_t>(rows * out) * 4);
+  fill_normal_values(weights, t.wei, rng);
+  fill_normal_values(x, t.src, rng);
+  const DnnlMatmul matmul(t.src, md, weights.data(), t.dst);
+  std::vector<std::byte> pad(matmul.scratchpad_bytes(rows, false) + 1);
+  return best_seconds([&] { matmul.run(x.data(), rows, y.data(), false, pad.data()); }, reps);
+}
+
+// [batch, m, k] x [batch, k, n], both operands given at run time (attention's operands are
+// activations: nothing to pre-pack), row-major, the second one in its faster layout of
+// [batch, k, n] and [batch, n, k] (K as it is, or K^T).
+double batched_seconds(ProductTypes t, int64_t batch, int64_t m, int64_t k, int64_t n, int reps,
+                       std::mt19937& rng) {
+  using dnnl::memory;
+  using Tag = memory::format_tag;
+  const dnnl::engine& engine = kernels::cpu::DnnlMatmul::cpu_engine();
+  const memory::desc a({batch, m, k}, t.src, Tag::abc), c({batch, m, n}, t.dst, Tag::abc);
+  std::vector<std::byte> a_bytes(a.get_size()), c_bytes(c.get_size());
+  fill_normal_values(a_bytes, t.src, rng);
+  memory a_mem(a, engine, a_bytes.data()), c_mem(c, engine, c_bytes.data());
+  double best = std::numeric_limits<double>::infinity();
+  for (const Tag second : {Tag::abc, Tag::acb}) {
+    const memory::desc b({batch, k, n}, t.wei, second);
+    std::vector<std::byte> b_bytes(b.get_size());
+    fill_normal_values(b_bytes, t.wei, rng);
+    memory b_mem(b, engine, b_bytes.data());
+    const dnnl::matmul product(dnnl::matmul::primitive_desc(dnnl::matmul::desc(a, b, c), engine));
+    dnnl::stream stream(engine);
+    best = std::min(best, best_seconds(
+                              [&] {
+                                product.execute(stream, {{DNNL_ARG_SRC, a_mem},
+                                                         {DNNL_ARG_WEIGHTS, b_mem},
+                                                         {DNNL_ARG_DST, c_mem}});
+                                stream.wait();
+                              },
+                              reps));
+  }
+  return best;
+}
+
+// One layer's attention products, Q.K^T and P.V for every head, over one `rows`-token sequence
+// (GemmCeiling says which shapes).
+double attention_seconds(const ModelInfo& info, ProductTypes t, int64_t rows, bool global, int reps,
+                         std::mt19937& rng) {
+  const int64_t heads = info.num_heads, d = info.hidden_size / info.num_heads;
+  if (global) {
+    return batched_seconds(t, heads, rows, d, rows, reps, rng) +
+           batched_seconds(t, heads, rows, rows, d, reps, rng);
+  }
+  constexpr int64_t kBlock = 64;
+  const int64_t w = info.local_window;
+  const int64_t blocks = (rows + kBlock - 1) / kBlock, keys = kBlock + 2 * w;
+  const double block_seconds = batched_seconds(t, heads * blocks, kBlock, d, keys, reps, rng) +
+                               batched_seconds(t, heads * blocks, kBlock, keys, d, reps, rng);
+  int64_t pairs = 0;
+  for (int64_t i = 0; i < rows; ++i) {
+    pairs += std::min(rows - 1, i + w) - std::max<int64_t>(0, i - w) + 1;
+  }
+  return block_seconds * static_cast<double>(pairs) / static_cast<double>(blocks * kBlock * keys);
 }
 
 }  // namespace
@@ -146,15 +240,9 @@ BenchRow measure_model(const std::string& model_dir, Precision precision, int th
   return row;
 }
 
-double gemm_ceiling_tokens_per_s(const ModelInfo& info, Precision precision, int64_t rows,
-                                 int reps) {
-  using kernels::cpu::DnnlMatmul;
-  using DT = DnnlMatmul::DataType;
-  const DT src = precision == Precision::kInt8   ? DT::u8
-                 : precision == Precision::kBf16 ? DT::bf16
-                                                 : DT::f32;
-  const DT wei = precision == Precision::kInt8 ? DT::s8 : src;
-  const DT dst = precision == Precision::kInt8 ? DT::s32 : DT::f32;
+GemmCeiling gemm_ceiling(const ModelInfo& info, Precision precision, int64_t rows, int reps) {
+  const ProductTypes types = product_types(precision);
+  std::mt19937 rng(1);
   const int64_t h = info.hidden_size, inter = info.intermediate_size;
   // (in, out, count): the encoder's four projections per layer, then the token head and the
   // span head's first convolution (its second, three outputs a token in fp32, is negligible).
@@ -165,28 +253,21 @@ double gemm_ceiling_tokens_per_s(const ModelInfo& info, Precision precision, int
       {inter, h, info.num_layers},
       {h, 2, 1},
       {h, model::kSpanKernel0 * model::kSpanChannels, 1}};
-  double seconds = 0;
-  std::mt19937 rng(1);
+  double linear = 0;
   for (const auto& [in, out, count] : shapes) {
-    const dnnl::memory::desc md = precision == Precision::kFp32
-                                      ? DnnlMatmul::out_major(DT::f32, in, out)
-                                      : DnnlMatmul::preferred_weights(src, wei, dst, in, out);
-    std::vector<std::byte> weights(md.get_size()), x(static_cast<size_t>(rows * in) * 4),
-        y(static_cast<size_t>(rows * out) * 4);
-    fill_normal_values(weights, wei, rng);
-    fill_normal_values(x, src, rng);
-    const DnnlMatmul matmul(src, md, weights.data(), dst);
-    std::vector<std::byte> pad(matmul.scratchpad_bytes(rows, false) + 1);
-    matmul.run(x.data(), rows, y.data(), false, pad.data());
-    std::vector<double> times;
-    for (int r = 0; r < reps; ++r) {
-      const auto t = Clock::now();
-      matmul.run(x.data(), rows, y.data(), false, pad.data());
-      times.push_back(ms_since(t) / 1000.0);
-    }
-    seconds += *std::min_element(times.begin(), times.end()) * static_cast<double>(count);
+    linear += linear_seconds(types, rows, in, out, reps, rng) * static_cast<double>(count);
   }
-  return static_cast<double>(rows) / seconds;
+  const auto globals = std::count(info.layer_is_global.begin(), info.layer_is_global.end(), true);
+  const auto locals = static_cast<int64_t>(info.layer_is_global.size()) - globals;
+  double attention = 0;
+  if (globals > 0) {
+    attention += attention_seconds(info, types, rows, true, reps, rng) * static_cast<double>(globals);
+  }
+  if (locals > 0) {
+    attention += attention_seconds(info, types, rows, false, reps, rng) * static_cast<double>(locals);
+  }
+  const auto r = static_cast<double>(rows);
+  return {r / linear, r / (linear + attention)};
 }
 
 }  // namespace kompress::cli

@@ -43,14 +43,20 @@ void time_calls(const std::vector<Chunk>& chunks, int batch, int passes,
 BenchRow measure_model(const std::string& model_dir, Precision precision, int threads,
                        const std::vector<Chunk>& chunks, int batch, int passes);
 
-// Tokens/s if the model's linear layers ran at oneDNN's own matmul speed and nothing else ran:
-// every encoder GEMM and the heads' first two of `info`'s shape at `rows` rows, `precision`'s data
-// types, weights pre-packed, each shape's best of `reps` runs (a peak: the best is the one a busy
-// neighbour did not slow). The attention products are not GEMMs here and are left out, so no
-// engine can reach the ceiling: at 512 tokens they are ~8% of the work, and at int8 cost about
-// twice their share since they run in bf16.
-double gemm_ceiling_tokens_per_s(const ModelInfo& info, Precision precision, int64_t rows,
-                                 int reps);
+// Tokens/s if the model's matrix products ran at oneDNN's own matmul speed and nothing else ran
+// (the "about 240 MFLOP per token at 512 tokens"), at `rows` rows (one chunk), in
+// `precision`'s data types, each shape's best of `reps` runs (a peak: the best is the one a busy
+// neighbour did not slow).
+struct GemmCeiling {
+  // Every encoder projection and the heads' first two, weights pre-packed.
+  double linear_tokens_per_s = 0;
+  // Those and the attention products, Q.K^T and P.V per head: a global layer's [rows, rows]
+  // ones, and a local layer's as oneDNN does them best, 64-query blocks against their
+  // 64 + 2 * window keys, charged only for the query-key pairs inside the windows (what an engine
+  // that skips the rest computes). The ceiling an engine's rows are a fraction of.
+  double tokens_per_s = 0;
+};
+GemmCeiling gemm_ceiling(const ModelInfo& info, Precision precision, int64_t rows, int reps);
 
 // Peak resident set of this process (VmHWM), MB.
 double peak_rss_mb();

@@ -13,12 +13,6 @@ namespace {
 using dnnl::memory;
 using Tag = memory::format_tag;
 
-const dnnl::engine& cpu_engine() {
-  cpu_features();  // caps oneDNN's ISA before its first primitive
-  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
-
 std::string join(const int64_t* values, int n, char sep) {
   std::string out;
   for (int i = 0; i < n; ++i) out += (i ? std::string(1, sep) : "") + std::to_string(values[i]);
@@ -127,6 +121,12 @@ memory::desc DnnlMatmul::parse_layout(const std::string& text) {
   } catch (const std::out_of_range&) {
     throw Error("weights layout '" + text + "' is malformed");
   }
+}
+
+const dnnl::engine& DnnlMatmul::cpu_engine() {
+  cpu_features();  // caps oneDNN's ISA before its first primitive
+  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
 }
 
 DnnlMatmul::DnnlMatmul(DataType src, const memory::desc& weights_md, const void* weights,

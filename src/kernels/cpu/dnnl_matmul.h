@@ -21,6 +21,9 @@ class DnnlMatmul {
   // `weights` must outlive the object; its layout is `weights_md` ({k, n}).
   DnnlMatmul(DataType src, const dnnl::memory::desc& weights_md, const void* weights, DataType dst);
 
+  // The CPU engine every primitive here runs on (oneDNN's ISA capped as cpu_isa.h says).
+  static const dnnl::engine& cpu_engine();
+
   // The layout oneDNN prefers for weights {k, n} of type `weights` with sources of type `src`.
   static dnnl::memory::desc preferred_weights(DataType src, DataType weights, DataType dst,
                                               int64_t k, int64_t n);
