@@ -1,5 +1,6 @@
 #include "cli/bench_measure.h"
 
+#include <immintrin.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -64,11 +65,14 @@ ProductTypes product_types(Precision precision) {
           precision == Precision::kInt8 ? DT::s32 : DT::f32};
 }
 
-// The best of `reps` timed runs of `run`, seconds, after an untimed one (JIT, first touch).
-double best_seconds(const std::function<void()>& run, int reps) {
+// The best of `reps` timed runs of `run`, seconds, after an untimed one (JIT, first touch);
+// `prepare` runs untimed before each.
+double best_seconds(const std::function<void()>& run, int reps,
+                    const std::function<void()>& prepare = [] {}) {
   run();
   double best = std::numeric_limits<double>::infinity();
   for (int r = 0; r < reps; ++r) {
+    prepare();
     const auto t = Clock::now();
     run();
     best = std::min(best, ms_since(t) / 1000.0);
@@ -76,7 +80,25 @@ double best_seconds(const std::function<void()>& run, int reps) {
   return best;
 }
 
-// x[rows, in] * W[in, out], W pre-packed in the layout the engine packs it in.
+volatile unsigned touched_sum;  // keeps touch()'s reads from being optimised away
+
+// Reads `bytes` a cache line apart, which brings them into the caches.
+void touch(std::span<const std::byte> bytes) {
+  unsigned sum = 0;
+  for (size_t i = 0; i < bytes.size(); i += 64) sum += static_cast<unsigned>(bytes[i]);
+  touched_sum = sum;
+}
+
+// Writes `bytes` back to memory and drops them from every cache.
+void flush_from_caches(std::span<const std::byte> bytes) {
+  for (size_t i = 0; i < bytes.size(); i += 64) _mm_clflush(bytes.data() + i);
+  _mm_mfence();
+}
+
+// x[rows, in] * W[in, out], W pre-packed in the layout the engine packs it in. The weights come
+// from memory and the input from the caches, as in a forward pass: a layer's weights were last
+// read a whole pass before (the model's are far larger than the caches), its input was just
+// written.
 double linear_seconds(ProductTypes t, int64_t rows, int64_t in, int64_t out, int reps,
                       std::mt19937& rng) {
   using kernels::cpu::DnnlMatmul;
@@ -89,7 +111,11 @@ double linear_seconds(ProductTypes t, int64_t rows, int64_t in, int64_t out, int
   fill_normal_values(x, t.src, rng);
   const DnnlMatmul matmul(t.src, md, weights.data(), t.dst);
   std::vector<std::byte> pad(matmul.scratchpad_bytes(rows, false) + 1);
-  return best_seconds([&] { matmul.run(x.data(), rows, y.data(), false, pad.data()); }, reps);
+  return best_seconds([&] { matmul.run(x.data(), rows, y.data(), false, pad.data()); }, reps,
+                      [&] {
+                        flush_from_caches(weights);
+                        touch(x);
+                      });
 }
 
 // [batch, m, k] x [batch, k, n], both operands given at run time (attention's operands are

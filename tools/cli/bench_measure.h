@@ -48,7 +48,8 @@ BenchRow measure_model(const std::string& model_dir, Precision precision, int th
 // `precision`'s data types, each shape's best of `reps` runs (a peak: the best is the one a busy
 // neighbour did not slow).
 struct GemmCeiling {
-  // Every encoder projection and the heads' first two, weights pre-packed.
+  // Every encoder projection and the heads' first two, weights pre-packed and read from memory
+  // (a forward pass last read a layer's weights a whole pass before), input in the caches.
   double linear_tokens_per_s = 0;
   // Those and the attention products, Q.K^T and P.V per head: a global layer's [rows, rows]
   // ones, and a local layer's as oneDNN does them best, 64-query blocks against their
