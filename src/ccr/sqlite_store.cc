@@ -8,7 +8,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <mutex>
+#include <unordered_map>
 
 #include "ccr/eviction.h"
 #include "kompress/ccr.h"
@@ -39,15 +41,44 @@ CREATE INDEX IF NOT EXISTS entries_seq ON entries (seq);
 CREATE INDEX IF NOT EXISTS entries_expiry ON entries (created_at + ttl);
 )sql";
 
-// A prepared statement that finalizes itself.
+// A connection's prepared statements, kept for reuse by SQL text: preparing a statement costs
+// more than running the small ones a put or a get runs.
+class StatementCache {
+ public:
+  explicit StatementCache(sqlite3* db) : db_(db) {}
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+  ~StatementCache() {
+    for (auto& [sql, stmt] : prepared_) sqlite3_finalize(stmt);
+  }
+
+  // The statement for `sql`, prepared on first use; null when it does not prepare.
+  sqlite3_stmt* get(const std::string& sql) {
+    if (auto it = prepared_.find(sql); it != prepared_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) return nullptr;
+    prepared_.emplace(sql, stmt);
+    return stmt;
+  }
+
+ private:
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> prepared_;
+};
+
+// One use of a cached statement: bound, stepped, and reset for the next use when it goes.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql, const std::string& where) : db_(db), where_(where) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) fail();
+  Statement(sqlite3* db, StatementCache& cache, const std::string& sql, const std::string& where)
+      : db_(db), stmt_(cache.get(sql)), where_(where) {
+    if (stmt_ == nullptr) fail();
   }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
-  ~Statement() { sqlite3_finalize(stmt_); }
+  ~Statement() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
 
   void bind(int i, std::string_view text) {
     check(
@@ -80,7 +111,7 @@ class Statement {
   [[noreturn]] void fail() { throw Error("ccr store " + where_ + ": " + sqlite3_errmsg(db_)); }
 
   sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
+  sqlite3_stmt* stmt_;
   const std::string& where_;
 };
 
@@ -116,15 +147,20 @@ class SqliteStore final : public Store {
       sqlite3_close(db_);
       throw Error("ccr store " + path_ + ": cannot open: " + why);
     }
+    statements_ = std::make_unique<StatementCache>(db_);
     try {
       initialize();
     } catch (...) {
+      statements_.reset();
       sqlite3_close(db_);
       throw;
     }
   }
 
-  ~SqliteStore() override { sqlite3_close(db_); }
+  ~SqliteStore() override {
+    statements_.reset();  // finalized before the connection closes
+    sqlite3_close(db_);
+  }
 
   std::string put(const Entry& entry) override {
     const std::string key = content_key(entry.original);
@@ -132,7 +168,7 @@ class SqliteStore final : public Store {
     Transaction tx(*this);
     const double now = detail::now(options_);
     {
-      Statement st(db_, R"sql(
+      Statement st(db_, *statements_, R"sql(
         INSERT INTO entries (key, original, compressed, original_tokens, compressed_tokens,
                              original_item_count, compressed_item_count, strategy, created_at,
                              ttl, retrieval_count, seq)
@@ -171,7 +207,8 @@ class SqliteStore final : public Store {
     Transaction tx(*this);
     out = read(key);
     if (out.status == Status::kOk) {
-      Statement st(db_, "UPDATE entries SET retrieval_count = retrieval_count + 1 WHERE key = ?1",
+      Statement st(db_, *statements_,
+                   "UPDATE entries SET retrieval_count = retrieval_count + 1 WHERE key = ?1",
                    path_);
       st.bind(1, key);
       st.step();
@@ -205,14 +242,14 @@ class SqliteStore final : public Store {
   // read locks; the busy timeout makes the loser wait instead of failing.
   class Transaction {
    public:
-    explicit Transaction(SqliteStore& store) : store_(store) { store_.exec("BEGIN IMMEDIATE"); }
+    explicit Transaction(SqliteStore& store) : store_(store) { store_.run("BEGIN IMMEDIATE"); }
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     ~Transaction() {
       if (!done_) sqlite3_exec(store_.db_, "ROLLBACK", nullptr, nullptr, nullptr);
     }
     void commit() {
-      store_.exec("COMMIT");
+      store_.run("COMMIT");
       done_ = true;
     }
 
@@ -230,11 +267,14 @@ class SqliteStore final : public Store {
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=NORMAL");
     exec(kSchema);
-    Statement check(db_, "PRAGMA quick_check", path_);
+    Statement check(db_, *statements_, "PRAGMA quick_check", path_);
     if (check.step() && check.text(0) != "ok") {
       throw Error("ccr store " + path_ + ": database is corrupt: " + check.text(0));
     }
   }
+
+  // One statement without parameters or rows, prepared once.
+  void run(const char* sql) { Statement(db_, *statements_, sql, path_).step(); }
 
   void exec(const char* sql) {
     char* message = nullptr;
@@ -247,7 +287,7 @@ class SqliteStore final : public Store {
 
   Lookup read(const std::string& key) {
     Lookup out;
-    Statement st(db_, R"sql(
+    Statement st(db_, *statements_, R"sql(
       SELECT original, compressed, original_tokens, compressed_tokens, original_item_count,
              compressed_item_count, strategy, created_at, ttl, retrieval_count
       FROM entries WHERE key = ?1
@@ -275,7 +315,7 @@ class SqliteStore final : public Store {
   }
 
   int64_t count_entries() {
-    Statement st(db_, "SELECT count(*) FROM entries", path_);
+    Statement st(db_, *statements_, "SELECT count(*) FROM entries", path_);
     st.step();
     return st.int64(0);
   }
@@ -301,7 +341,7 @@ class SqliteStore final : public Store {
   int64_t delete_oldest(const std::string& from, double now, int64_t limit) {
     const std::string sql = "DELETE FROM entries WHERE key IN (SELECT key FROM entries " + from +
                             " ORDER BY created_at, seq LIMIT ?2)";
-    Statement st(db_, sql.c_str(), path_);
+    Statement st(db_, *statements_, sql, path_);
     st.bind(1, now);
     st.bind(2, limit);
     st.step();
@@ -312,6 +352,7 @@ class SqliteStore final : public Store {
   const StoreOptions options_;
   std::mutex mutex_;
   sqlite3* db_ = nullptr;
+  std::unique_ptr<StatementCache> statements_;
 };
 
 }  // namespace

@@ -143,12 +143,11 @@ void run_child(const std::vector<std::string>& a) {
   if (a.size() == 5 && a[0] == "ceiling") {
     if (std::stoi(a[4]) > 0) omp_set_num_threads(std::stoi(a[4]));
     const ModelInfo info = Model::load(a[1]).info();
-    const GemmCeiling c =
-        gemm_ceiling(info, parse_precision(a[2]), kChunkTokens, std::stoi(a[3]));
+    const GemmCeiling c = gemm_ceiling(info, parse_precision(a[2]), kChunkTokens, std::stoi(a[3]));
     std::printf("%s\n", nlohmann::json{{"ceiling", c.tokens_per_s},
                                        {"linear_ceiling", c.linear_tokens_per_s}}
-                             .dump()
-                             .c_str());
+                            .dump()
+                            .c_str());
     return;
   }
   const bool onnxruntime = !a.empty() && a[0] == "onnxruntime";

@@ -67,8 +67,8 @@ ProductTypes product_types(Precision precision) {
 
 // The best of `reps` timed runs of `run`, seconds, after an untimed one (JIT, first touch);
 // `prepare` runs untimed before each.
-double best_seconds(const std::function<void()>& run, int reps,
-                    const std::function<void()>& prepare = [] {}) {
+double best_seconds(
+    const std::function<void()>& run, int reps, const std::function<void()>& prepare = [] {}) {
   run();
   double best = std::numeric_limits<double>::infinity();
   for (int r = 0; r < reps; ++r) {
@@ -287,10 +287,12 @@ GemmCeiling gemm_ceiling(const ModelInfo& info, Precision precision, int64_t row
   const auto locals = static_cast<int64_t>(info.layer_is_global.size()) - globals;
   double attention = 0;
   if (globals > 0) {
-    attention += attention_seconds(info, types, rows, true, reps, rng) * static_cast<double>(globals);
+    attention +=
+        attention_seconds(info, types, rows, true, reps, rng) * static_cast<double>(globals);
   }
   if (locals > 0) {
-    attention += attention_seconds(info, types, rows, false, reps, rng) * static_cast<double>(locals);
+    attention +=
+        attention_seconds(info, types, rows, false, reps, rng) * static_cast<double>(locals);
   }
   const auto r = static_cast<double>(rows);
   return {r / linear, r / (linear + attention)};

@@ -16,7 +16,7 @@ struct BenchReport {
   // precision -> tokens/s (GemmCeiling): the ceiling, and that of the linear layers alone
   nlohmann::json gemm_ceiling = nlohmann::json::object();
   nlohmann::json gemm_ceiling_linear = nlohmann::json::object();
-  std::string input;                                       // where the ids came from
+  std::string input;  // where the ids came from
   std::string omp_wait_policy;
   int threads = 0;
   std::vector<std::string> notes;  // rows that were skipped, and why
