@@ -44,6 +44,11 @@ class ScratchCursor {
   size_t used_ = 0;
 };
 
+// Floats of a row per thread for rows of `cols` values made before rounding or quantising.
+size_t thread_rows_floats(int64_t cols) {
+  return static_cast<size_t>(omp_get_max_threads()) * static_cast<size_t>(cols);
+}
+
 DataType weight_type(LinearPrecision precision) {
   return precision == LinearPrecision::kInt8 ? DataType::s8 : DataType::bf16;
 }
@@ -59,13 +64,14 @@ dnnl::memory::desc preferred(LinearPrecision precision, int64_t out, int64_t in)
                                        dest_type(precision), in, out);
 }
 
-// Scratch for the rows of `op` computed before the product (fp32 and bf16 layers).
+// Scratch for the rows of `op` computed before the product (fp32 layers).
 size_t input_bytes(LinearInput::Op op, int64_t rows, int64_t cols) {
   if (op == LinearInput::Op::kRows) return 0;
   return aligned(static_cast<size_t>(linear_rows(rows) * cols) * sizeof(float));
 }
 
-// The rows `input` stands for: x itself, or its function computed into `cursor`'s scratch.
+// The rows `input` stands for: x itself, or its function computed into `cursor`'s scratch (fp32
+// layers).
 const float* input_rows(const LinearInput& input, int64_t rows, int64_t cols,
                         ScratchCursor& cursor) {
   using Op = LinearInput::Op;
@@ -118,7 +124,8 @@ class PackedLinear : public Linear {
   DnnlMatmul matmul_;
 };
 
-// bf16 x bf16 -> fp32: activations rounded to bf16 per call.
+// bf16 x bf16 -> fp32: activations rounded to bf16 per call, the input's row function applied
+// a row at a time while rounding (the row stays in L1).
 class Bf16Linear final : public PackedLinear {
  public:
   Bf16Linear(const PackedWeights& packed, std::optional<OwnedPackedWeights> owned)
@@ -126,20 +133,26 @@ class Bf16Linear final : public PackedLinear {
 
   size_t scratch_bytes(int64_t rows, bool accumulate, LinearInput::Op op) const override {
     const int64_t padded = linear_rows(rows);
-    return input_bytes(op, rows, in_features()) +
-           aligned(static_cast<size_t>(padded * in_features()) * 2) +
-           matmul_.scratchpad_bytes(padded, accumulate);
+    return aligned(static_cast<size_t>(padded * in_features()) * 2) +
+           aligned(row_floats(op) * sizeof(float)) + matmul_.scratchpad_bytes(padded, accumulate);
   }
 
   void forward(const LinearInput& input, int64_t rows, float* y, bool accumulate,
                std::span<std::byte> scratch) const override {
     const int64_t padded = linear_rows(rows);
     ScratchCursor cursor(scratch);
-    const float* x = input_rows(input, rows, in_features(), cursor);
     auto* xb = cursor.take<uint16_t>(static_cast<size_t>(padded * in_features()));
+    const size_t row_count = row_floats(input.op);
+    float* row_scratch = row_count ? cursor.take<float>(row_count) : nullptr;
     auto* pad = cursor.take<std::byte>(matmul_.scratchpad_bytes(padded, accumulate));
-    cpu::simd_kernels().to_bf16(x, rows * in_features(), xb);
+    cpu::simd_kernels().to_bf16_rows(input, rows, in_features(), xb, row_scratch);
     matmul_.run(xb, padded, y, accumulate, pad);
+  }
+
+ private:
+  // A row per thread for an input function's rows.
+  size_t row_floats(LinearInput::Op op) const {
+    return op != LinearInput::Op::kRows ? thread_rows_floats(in_features()) : 0;
   }
 };
 
@@ -195,7 +208,7 @@ class Int8Linear final : public PackedLinear {
   // function, or rotated for rotated weights.
   size_t row_floats(LinearInput::Op op) const {
     return op != LinearInput::Op::kRows || weights_.hadamard_block > 0
-               ? static_cast<size_t>(omp_get_max_threads()) * static_cast<size_t>(in_features())
+               ? thread_rows_floats(in_features())
                : 0;
   }
 

@@ -1,7 +1,7 @@
 // What a linear layer reads: rows of x as they are, or a row-wise function of them that the layer
-// computes on the fly. int8 layers apply it a row at a time while quantising (the row stays in
-// L1: no pass over the activations of its own, no buffer); fp32 and bf16 layers into scratch
-// first.
+// computes on the fly. int8 and bf16 layers apply it a row at a time while quantising or rounding
+// (the row stays in L1: no pass over the activations of its own, no buffer); fp32 layers, which
+// read float rows, into scratch first.
 #pragma once
 
 #include <cstdint>

@@ -311,6 +311,32 @@ TEST(SimdKernels, QuantizeWithARowFunctionIsTheFunctionThenQuantizeOnEveryIsa) {
   }
 }
 
+// The bf16 layers' fused inputs: rounding LayerNorm or GeGLU rows (or plain rows) to bf16 is
+// rounding what the layer_norm and geglu kernels write, bit for bit.
+TEST(SimdKernels, Bf16RowsWithARowFunctionAreTheFunctionThenToBf16OnEveryIsa) {
+  const int64_t rows = 5, cols = 64 + 7;
+  const auto x = random_values(rows * 2 * cols, 33);
+  const auto w = random_values(cols, 34);
+  std::vector<float> scratch(static_cast<size_t>(omp_get_max_threads() * cols));
+  for (const SimdKernels* k : runnable_tables()) {
+    SCOPED_TRACE(k->isa);
+    std::vector<float> normed(rows * cols), gated(rows * cols);
+    k->layer_norm(x.data(), rows, cols, w.data(), 1e-5f, normed.data());
+    k->geglu(x.data(), rows, cols, gated.data());
+    const std::pair<LinearInput, const float*> cases[] = {
+        {LinearInput::rows(x.data()), x.data()},
+        {LinearInput::layer_norm(x.data(), w.data(), 1e-5f), normed.data()},
+        {LinearInput::geglu(x.data()), gated.data()}};
+    for (const auto& [input, want_rows] : cases) {
+      SCOPED_TRACE(static_cast<int>(input.op));
+      std::vector<uint16_t> want(rows * cols), got(rows * cols);
+      k->to_bf16(want_rows, rows * cols, want.data());
+      k->to_bf16_rows(input, rows, cols, got.data(), scratch.data());
+      EXPECT_EQ(got, want);
+    }
+  }
+}
+
 TEST(LayerNorm, PopulationVarianceEpsInsideSqrtWeightOnly) {
   const std::vector<float> x = {1.0f, 2.0f, 4.0f, -3.0f};
   const std::vector<float> w = {1.0f, 0.5f, 2.0f, -1.0f};

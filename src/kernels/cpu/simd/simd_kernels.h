@@ -60,6 +60,11 @@ struct SimdKernels {
                      float* y, bool accumulate);
   // Round to nearest even, as bf16 bit patterns.
   void (*to_bf16)(const float* x, int64_t n, uint16_t* out);
+  // The same for the rows of `in`, its op applied to each row first (bit for bit layer_norm or
+  // geglu, then to_bf16), the row made in `row_scratch` (omp_get_max_threads() rows of `cols`
+  // floats; may be null for plain rows).
+  void (*to_bf16_rows)(const LinearInput& in, int64_t rows, int64_t cols, uint16_t* out,
+                       float* row_scratch);
 };
 
 // The kernels for the ISA in force (cpu_features()).
