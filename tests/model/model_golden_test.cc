@@ -69,11 +69,9 @@ void expect_matches_golden(const Model& model, const GoldenCase& golden) {
   }
 }
 
-// Scoring all sequences in one packed batch gives what scoring them one by one gives.
-void expect_batch_equals_singles(const Model& model, const GoldenCase& golden) {
-  std::vector<std::span<const int32_t>> batch;
-  for (const auto& g : golden.sequences) batch.emplace_back(g.ids);
-  std::reverse(batch.begin(), batch.end());  // a different order than the singles
+// Scoring the sequences of `batch` together gives what scoring them one by one gives.
+void expect_batch_equals_singles(const Model& model,
+                                 const std::vector<std::span<const int32_t>>& batch) {
   const auto together = model.score(batch);
   ASSERT_EQ(together.size(), batch.size());
   for (size_t k = 0; k < batch.size(); ++k) {
@@ -82,6 +80,14 @@ void expect_batch_equals_singles(const Model& model, const GoldenCase& golden) {
     // oneDNN's AVX2 GEMM sums in an order that depends on the row count: not bit-identical.
     EXPECT_LE(max_abs_diff(together[k].final_scores, alone[0].final_scores), 5e-6);
   }
+}
+
+// The golden sequences in one packed batch, in another order than the singles.
+void expect_batch_equals_singles(const Model& model, const GoldenCase& golden) {
+  std::vector<std::span<const int32_t>> batch;
+  for (const auto& g : golden.sequences) batch.emplace_back(g.ids);
+  std::reverse(batch.begin(), batch.end());
+  expect_batch_equals_singles(model, batch);
 }
 
 class TinyGolden : public ::testing::Test {
@@ -99,6 +105,19 @@ TEST_F(TinyGolden, MatchesReference) { expect_matches_golden(*loaded_->model, lo
 
 TEST_F(TinyGolden, MixedLengthBatchEqualsSingles) {
   expect_batch_equals_singles(*loaded_->model, loaded_->golden);
+}
+
+// A batch of more tokens than several forward passes hold (1,024 tokens each) runs in passes of
+// consecutive sequences: every sequence still gets its own scores, in the batch's order.
+TEST_F(TinyGolden, ABatchLargerThanAPassGivesEverySequenceItsScores) {
+  std::vector<std::span<const int32_t>> batch;
+  size_t tokens = 0;
+  for (size_t k = 0; tokens < 4000; ++k) {
+    const auto& g = loaded_->golden.sequences[(k * 7) % loaded_->golden.sequences.size()];
+    batch.emplace_back(g.ids);
+    tokens += g.ids.size();
+  }
+  expect_batch_equals_singles(*loaded_->model, batch);
 }
 
 TEST_F(TinyGolden, SlidingWindowIsShorterThanSequences) {
