@@ -30,7 +30,8 @@ struct BatchingOptions {
   // How long the oldest queued chunk waits for company before its pass starts. Zero: a pass
   // starts as soon as the worker is free (calls that queued meanwhile still share it).
   std::chrono::microseconds window{500};
-  // Tokens per forward pass; a pass always takes at least one chunk.
+  // Tokens per call of the inner scorer (a "pass" here; the model splits a call of more than
+  // 1,024 tokens into passes of its own); a pass always takes at least one chunk.
   std::size_t max_batch_tokens = 8192;
   // Chunks that may wait; a call that would queue more throws QueueFull (unless the queue is
   // empty, so that any call can be served).

@@ -131,7 +131,7 @@ void add_serve_command(CLI::App& app) {
       "Listens at once and loads the model in the background (a hub model downloads first):\n"
       "/readyz answers 503, and compression 503, until it is loaded and warmed.\n"
       "Concurrent requests are scored together: chunks queued within --batch-window-ms share\n"
-      "one forward pass of up to --max-batch-tokens. SIGINT or SIGTERM stops accepting,\n"
+      "one scoring call of up to --max-batch-tokens. SIGINT or SIGTERM stops accepting,\n"
       "finishes the requests in flight and exits 0.");
   server::ServerOptions& o = args->server;
   // Two passes in flight keep the cores busy between passes (docs/serving.md, Batching).
@@ -165,7 +165,7 @@ void add_serve_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--max-batch-tokens", o.engine.batching_options.max_batch_tokens,
-                  "Tokens per forward pass")
+                  "Tokens per batched scoring call (the model runs it in passes of at most 1,024)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--queue", o.engine.batching_options.max_queued_chunks,
