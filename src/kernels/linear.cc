@@ -36,6 +36,11 @@ class ScratchCursor {
     used_ += bytes;
     return p;
   }
+  // `count` values, or null for none.
+  template <class T>
+  T* take_or_null(size_t count) {
+    return count ? take<T>(count) : nullptr;
+  }
   // The scratch not handed out yet.
   std::byte* rest() { return scratch_.data() + used_; }
 
@@ -142,8 +147,7 @@ class Bf16Linear final : public PackedLinear {
     const int64_t padded = linear_rows(rows);
     ScratchCursor cursor(scratch);
     auto* xb = cursor.take<uint16_t>(static_cast<size_t>(padded * in_features()));
-    const size_t row_count = row_floats(input.op);
-    float* row_scratch = row_count ? cursor.take<float>(row_count) : nullptr;
+    float* row_scratch = cursor.take_or_null<float>(row_floats(input.op));
     auto* pad = cursor.take<std::byte>(matmul_.scratchpad_bytes(padded, accumulate));
     cpu::simd_kernels().to_bf16_rows(input, rows, in_features(), xb, row_scratch);
     matmul_.run(xb, padded, y, accumulate, pad);
@@ -191,8 +195,7 @@ class Int8Linear final : public PackedLinear {
             ? static_cast<void*>(cursor.take<int32_t>(p * static_cast<size_t>(out_features())))
             : static_cast<void*>(y);
     auto* pad = cursor.take<std::byte>(matmul_.scratchpad_bytes(padded, false));
-    const size_t row_count = row_floats(input.op);
-    float* row_scratch = row_count ? cursor.take<float>(row_count) : nullptr;
+    float* row_scratch = cursor.take_or_null<float>(row_floats(input.op));
     const auto& k = cpu::simd_kernels();
     // The input's row function is applied while quantising; rotated weights (hadamard_block >
     // 0) see the activations rotated the same way.

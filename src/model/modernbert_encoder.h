@@ -47,7 +47,7 @@ class ModernBertEncoder {
     float* wide;     // Wqkv output [T, 3H], later Wi output [T, 2I]
     float* context;  // the attention's output [T, H]
     std::span<std::byte> attn_scratch;
-    // The linear layers' scratch (fp32/bf16: also their inputs' LayerNorm or GeGLU rows).
+    // The linear layers' scratch (fp32: also their inputs' LayerNorm or GeGLU rows).
     std::span<std::byte> linear;
   };
   struct Plan {

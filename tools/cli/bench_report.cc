@@ -27,6 +27,12 @@ const BenchRow* kompress_row(const std::vector<BenchRow>& rows, const BenchRow& 
   return nullptr;
 }
 
+// " fp32 900 int8 3600" for {precision: tokens/s}.
+void append_per_precision(std::string& out, const nlohmann::json& tokens_per_s) {
+  for (const auto& [k, v] : tokens_per_s.items())
+    append(out, " %s %.0f", k.c_str(), v.get<double>());
+}
+
 double fraction_of_ceiling(const BenchReport& report, const BenchRow& row) {
   const double c = report.gemm_ceiling.value(row.precision, 0.0);
   return c > 0 ? row.tokens_per_s / c : 0.0;
@@ -84,11 +90,9 @@ std::string to_table(const BenchReport& report) {
   append(out,
          "GEMM ceiling (oneDNN matmul alone on the model's products at 512 rows: linear layers "
          "and attention), tokens/s:");
-  for (const auto& [k, v] : report.gemm_ceiling.items())
-    append(out, " %s %.0f", k.c_str(), v.get<double>());
+  append_per_precision(out, report.gemm_ceiling);
   append(out, "\n  the linear layers alone:");
-  for (const auto& [k, v] : report.gemm_ceiling_linear.items())
-    append(out, " %s %.0f", k.c_str(), v.get<double>());
+  append_per_precision(out, report.gemm_ceiling_linear);
   out += "\n";
   const auto ratios = speed_ratios(report.rows);
   if (!ratios.empty())
