@@ -1,11 +1,11 @@
 // `kompress retrieve HASH` and `kompress ccr stats|purge`: the CCR store of originals.
-#include <cstdio>
 #include <filesystem>
 #include <string>
 
 #include "cli/commands.h"
 #include "cli/compress_args.h"
 #include "cli/json_writer.h"
+#include "cli/stdout_writer.h"
 #include "kompress/ccr.h"
 #include "kompress/error.h"
 
@@ -24,12 +24,6 @@ const CLI::Validator kHashValidator(
       return "";
     },
     "HASH");
-
-void write_out(const std::string& s) {
-  if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size() || std::fflush(stdout) != 0) {
-    throw Error("cannot write to stdout");
-  }
-}
 
 // {"hash", "original_content", "original_tokens", "original_item_count",
 //  "compressed_item_count", "retrieval_count"}: the reference's retrieval response.
@@ -65,7 +59,7 @@ void run_retrieve(const std::string& hash, const std::string& db, bool json) {
                   " (never stored there, evicted, or purged)");
   }
   hit.entry.key = hash;
-  write_out(json ? entry_json(hit.entry) : hit.entry.original);
+  write_stdout(json ? entry_json(hit.entry) : hit.entry.original);
 }
 
 void run_stats(const std::string& db) {
@@ -78,14 +72,14 @@ void run_stats(const std::string& db) {
     const auto bytes = std::filesystem::file_size(where.substr(kSqlite.size()), ec);
     out += "file     " + (ec ? std::string("?") : std::to_string(bytes)) + " bytes\n";
   }
-  write_out(out);
+  write_stdout(out);
 }
 
 void run_purge(const std::string& db) {
   const auto store = ccr::open_store(ccr_store_location(db));
   const std::size_t n = store->size();
   store->clear();
-  write_out("removed " + std::to_string(n) + " entries from " + store->describe() + "\n");
+  write_stdout("removed " + std::to_string(n) + " entries from " + store->describe() + "\n");
 }
 
 }  // namespace

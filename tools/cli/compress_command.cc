@@ -1,23 +1,17 @@
 // `kompress compress [FILE...|-]`: prints the compressed text of each input, or with --json one
 // JSON object per line holding the whole result.
 #include <algorithm>
-#include <cstdio>
 #include <string>
 
 #include "cli/commands.h"
 #include "cli/compress_args.h"
 #include "cli/compress_inputs.h"
 #include "cli/json_writer.h"
+#include "cli/stdout_writer.h"
 #include "kompress/error.h"
 
 namespace kompress::cli {
 namespace {
-
-void write_out(const std::string& s) {
-  if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size()) {
-    throw Error("cannot write to stdout");
-  }
-}
 
 void append_word(std::string& out, const WordDecision& w) {
   out += '{';
@@ -113,10 +107,9 @@ void run_compress(CompressArgs args) {
   compress_inputs(compressor, args.inputs, args.segment_bytes, args.options(),
                   [&](const SegmentInfo& at, Result& r) {
                     warnings.check(r, at);
-                    write_out(args.json ? result_json(at, r) : text_output(at, r, several));
+                    write_stdout(args.json ? result_json(at, r) : text_output(at, r, several));
                   });
   warnings.finish();
-  if (std::fflush(stdout) != 0) throw Error("cannot write to stdout");
 }
 
 }  // namespace

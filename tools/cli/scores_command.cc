@@ -8,16 +8,11 @@
 #include "cli/compress_args.h"
 #include "cli/compress_inputs.h"
 #include "cli/json_writer.h"
+#include "cli/stdout_writer.h"
 #include "kompress/error.h"
 
 namespace kompress::cli {
 namespace {
-
-void write_out(const std::string& s) {
-  if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size()) {
-    throw Error("cannot write to stdout");
-  }
-}
 
 // Which words of `r` the model saw.
 std::vector<bool> scored_words(const Result& r) {
@@ -56,7 +51,7 @@ std::string text_lines(const Result& r) {
 // chunks are held until the end. Word and chunk indices count from the start of the input.
 class JsonReport {
  public:
-  JsonReport() { write_out("{\"words\": ["); }
+  JsonReport() { write_stdout("{\"words\": ["); }
 
   void add(const Result& r, std::size_t chunk_words) {
     const std::vector<bool> scored = scored_words(r);
@@ -79,13 +74,13 @@ class JsonReport {
       append_json_string(out, to_string(w.reason));
       out += '}';
     }
-    write_out(out);
+    write_stdout(out);
     for (const SequenceTrace& seq : r.trace) append_chunk(seq);
     word_offset_ += r.words.size();
     if (!r.trace.empty()) chunk_offset_ += (r.words.size() + chunk_words - 1) / chunk_words;
   }
 
-  void finish() { write_out("], \"chunks\": [" + chunks_ + "]}\n"); }
+  void finish() { write_stdout("], \"chunks\": [" + chunks_ + "]}\n"); }
 
  private:
   void append_chunk(const SequenceTrace& seq) {
@@ -143,11 +138,10 @@ void run_scores(const CompressArgs& args, const std::string& input) {
     compress_inputs(compressor, {input}, args.segment_bytes, options,
                     [&](const SegmentInfo& at, Result& r) {
                       warnings.check(r, at);
-                      write_out(text_lines(r));
+                      write_stdout(text_lines(r));
                     });
   }
   warnings.finish();
-  if (std::fflush(stdout) != 0) throw Error("cannot write to stdout");
 }
 
 }  // namespace
