@@ -19,14 +19,8 @@ namespace kompress {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::entry;
 using testing::RedisServer;
-
-ccr::Entry entry(const std::string& original, const std::string& compressed = "c") {
-  ccr::Entry e;
-  e.original = original;
-  e.compressed = compressed;
-  return e;
-}
 
 // The kompress::Error message of `call`, or a failure when it does not throw one.
 std::string error_of(const std::function<void()>& call) {

@@ -16,14 +16,8 @@
 namespace kompress {
 namespace {
 
+using testing::entry;
 using testing::TempDir;
-
-ccr::Entry entry(const std::string& original) {
-  ccr::Entry e;
-  e.original = original;
-  e.compressed = "c";
-  return e;
-}
 
 unsigned mode_of(const std::filesystem::path& p) {
   struct stat st {};

@@ -14,6 +14,14 @@
 
 namespace kompress::testing {
 
+// An entry to store: its original and compressed text, the counts left at their defaults.
+inline ccr::Entry entry(const std::string& original, const std::string& compressed = "c") {
+  ccr::Entry e;
+  e.original = original;
+  e.compressed = compressed;
+  return e;
+}
+
 // A unique empty folder under the system temp dir, removed on destruction.
 class TempDir {
  public:

@@ -13,7 +13,7 @@
 namespace kompress {
 namespace {
 
-nlohmann::json tiny() {
+nlohmann::json tiny_json() {
   std::ifstream in(testing::test_data("tokenizer/gpt2_tiny.json"));
   return nlohmann::json::parse(in);
 }
@@ -28,23 +28,23 @@ std::string load_error(const std::string& json) {
 }
 
 TEST(TokenizerJson, RejectsOtherModelTypes) {
-  nlohmann::json j = tiny();
+  nlohmann::json j = tiny_json();
   j["model"]["type"] = "WordPiece";
   EXPECT_EQ(
       load_error(j.dump()),
       "tok.json: unsupported tokenizer model type 'WordPiece' (kompress reads byte-level BPE)");
-  j = tiny();
+  j = tiny_json();
   j["pre_tokenizer"] = {{"type", "Whitespace"}};
   EXPECT_EQ(
       load_error(j.dump()),
       "tok.json: unsupported pre_tokenizer type 'Whitespace' (kompress reads byte-level BPE)");
   j["pre_tokenizer"] = nullptr;
   EXPECT_NE(load_error(j.dump()).find("no pre_tokenizer"), std::string::npos);
-  j = tiny();
+  j = tiny_json();
   j["normalizer"] = {{"type", "Lowercase"}};
   EXPECT_NE(load_error(j.dump()).find("unsupported normalizer type 'Lowercase'"),
             std::string::npos);
-  j = tiny();
+  j = tiny_json();
   j["model"]["dropout"] = 0.1;
   EXPECT_NE(load_error(j.dump()).find("dropout"), std::string::npos);
 }
@@ -54,20 +54,20 @@ TEST(TokenizerJson, RejectsMalformedFiles) {
   // nlohmann reports a number beyond double's range as out_of_range, not parse_error.
   EXPECT_EQ(load_error("{\"version\": 1e999}").rfind("tok.json: not valid JSON", 0), 0u);
   EXPECT_EQ(load_error("[]"), "tok.json: the top level is not a JSON object");
-  nlohmann::json j = tiny();
+  nlohmann::json j = tiny_json();
   j["model"].erase("vocab");
   EXPECT_EQ(load_error(j.dump()), "tok.json: model.vocab is missing or not an object");
-  j = tiny();
+  j = tiny_json();
   j["model"]["vocab"]["a"] = "zero";
   EXPECT_EQ(load_error(j.dump()),
             "tok.json: model.vocab['a'] is not a token id (an integer from 0 to 2^31-1)");
-  j = tiny();
+  j = tiny_json();
   j["model"]["merges"][0] = "a b c";
   EXPECT_NE(load_error(j.dump()).find("model.merges[0]"), std::string::npos);
-  j = tiny();
+  j = tiny_json();
   j["added_tokens"][0].erase("content");
   EXPECT_NE(load_error(j.dump()).find("added_tokens[0].content"), std::string::npos);
-  j = tiny();
+  j = tiny_json();
   j["post_processor"] = {{"type", "TemplateProcessing"},
                          {"single", {{{"SpecialToken", {{"id", "[X]"}}}}}},
                          {"special_tokens", nlohmann::json::object()}};
@@ -84,7 +84,7 @@ TEST(TokenizerJson, MissingFileNamesThePath) {
 }
 
 TEST(TokenizerJson, MergesAsStringsOrPairsAreTheSame) {
-  nlohmann::json pairs = tiny();
+  nlohmann::json pairs = tiny_json();
   nlohmann::json strings = pairs;
   for (auto& m : strings["model"]["merges"])
     m = m[0].get<std::string>() + " " + m[1].get<std::string>();
@@ -96,7 +96,7 @@ TEST(TokenizerJson, MergesAsStringsOrPairsAreTheSame) {
 }
 
 TEST(TokenizerJson, TemplateAndNullPostProcessors) {
-  nlohmann::json j = tiny();
+  nlohmann::json j = tiny_json();
   j["post_processor"] = nullptr;
   const Tokenizer none = Tokenizer::from_json(j.dump(), "null");
   EXPECT_EQ(none.num_special_tokens(), 0u);
@@ -113,7 +113,7 @@ TEST(TokenizerJson, TemplateAndNullPostProcessors) {
 }
 
 TEST(TokenizerJson, NormalizerSequence) {
-  nlohmann::json j = tiny();
+  nlohmann::json j = tiny_json();
   j["normalizer"] = nlohmann::json::parse(
       R"({"type": "Sequence", "normalizers": [{"type": "NFD"}, {"type": "NFC"}]})");
   const Tokenizer tok = Tokenizer::from_json(j.dump(), "seq");
