@@ -216,6 +216,15 @@ ModelConfig ModelConfig::from_json(std::string_view text, std::string_view origi
   if (r.find("pad_token_id") != nullptr) {
     c.pad_token_id = r.int_key("pad_token_id", 0, c.vocab_size - 1);
   }
+  if (const json* v = r.find("initializer_range")) {
+    c.initializer_range = r.as_positive(*v, "initializer_range");
+  }
+  // An explicit null cutoff means 3 in ModernBertPreTrainedModel._init_weights.
+  if (const json* v = r.find("initializer_cutoff_factor")) {
+    c.initializer_cutoff_factor = r.as_positive(*v, "initializer_cutoff_factor");
+  } else if (root.contains("initializer_cutoff_factor")) {
+    c.initializer_cutoff_factor = 3.0;
+  }
   return c;
 }
 

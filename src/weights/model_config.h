@@ -23,6 +23,11 @@ struct ModelConfig {
   std::vector<bool> layer_is_global;  // one per layer
   int64_t max_position_embeddings = 8192;
   int64_t pad_token_id = -1;
+  // How transformers draws random weights for this config (ModernBertPreTrainedModel's
+  // _init_weights): normal of this standard deviation cut at +-cutoff_factor of it. Inference
+  // ignores them; random test models use them (model/random_init.h).
+  double initializer_range = 0.02;
+  double initializer_cutoff_factor = 2.0;
 
   int64_t head_dim() const { return hidden_size / num_heads; }
   bool operator==(const ModelConfig&) const = default;

@@ -145,6 +145,27 @@ TEST(ModelConfig, AcceptsEitherEpsSpellingAndOptionalKeys) {
             128);
 }
 
+// The random-weight scale transformers draws from: read when given, its defaults otherwise (an
+// explicit null cutoff is 3 there), rejected when not a positive number.
+TEST(ModelConfig, ReadsTheInitializerScale) {
+  json c = with(with(legacy_config(), "initializer_range", 0.05), "initializer_cutoff_factor", 2.5);
+  ModelConfig m = ModelConfig::from_json(c.dump(), "x");
+  EXPECT_EQ(m.initializer_range, 0.05);
+  EXPECT_EQ(m.initializer_cutoff_factor, 2.5);
+  m = ModelConfig::from_json(
+      without(without(legacy_config(), "initializer_range"), "initializer_cutoff_factor").dump(),
+      "x");
+  EXPECT_EQ(m.initializer_range, 0.02);
+  EXPECT_EQ(m.initializer_cutoff_factor, 2.0);
+  m = ModelConfig::from_json(with(legacy_config(), "initializer_cutoff_factor", nullptr).dump(),
+                             "x");
+  EXPECT_EQ(m.initializer_cutoff_factor, 3.0);
+  expect_rejected(with(legacy_config(), "initializer_range", -0.02),
+                  {"'initializer_range': must be positive"});
+  expect_rejected(with(legacy_config(), "initializer_cutoff_factor", "2"),
+                  {"'initializer_cutoff_factor': not a number"});
+}
+
 TEST(ModelConfig, RejectsInvalidJson) {
   expect_text_rejected(R"({"norm_eps": NaN})", {"not valid JSON"});
   expect_text_rejected(R"({"norm_eps": Infinity})", {"not valid JSON"});
