@@ -18,7 +18,7 @@ cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILE
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKOMPRESS_WERROR=ON -DKOMPRESS_FUZZ=ON \
   -DKOMPRESS_BUILD_BENCH=OFF >/dev/null
 ninja -C build-fuzz
-# PrecisionBaseShape.* score ~3,000 tokens with the full-size model at three precisions: they test
+# PrecisionBaseShape* score ~3,000 tokens with two full-size models at three precisions: they test
 # numerics (already run above), and their kernels run under the sanitizers in the kernel,
 # golden and quantize tests; leaving them out here saves several minutes of CI.
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
