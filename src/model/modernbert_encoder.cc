@@ -14,12 +14,29 @@ namespace kompress::model {
 using kernels::LinearInput;
 using kernels::cpu::layer_norm;
 
+namespace {
+
+kernels::cpu::AttentionProducts attention_products_for(kernels::LinearPrecision precision) {
+  using kernels::cpu::AttentionProducts;
+  switch (precision) {
+    case kernels::LinearPrecision::kInt8:
+      return AttentionProducts::kInt8;
+    case kernels::LinearPrecision::kBf16:
+      return AttentionProducts::kBf16;
+    case kernels::LinearPrecision::kFp32:
+      break;
+  }
+  return AttentionProducts::kFp32;
+}
+
+}  // namespace
+
 ModernBertEncoder::ModernBertEncoder(const weights::ModelConfig& config, WeightStore& store,
                                      const std::string& prefix, const LinearLoader& linears)
     : config_(config),
       rope_global_(config.global_rope_theta, config.head_dim(), config.max_position_embeddings),
       rope_local_(config.local_rope_theta, config.head_dim(), config.max_position_embeddings),
-      bf16_attention_(linears.precision() != kernels::LinearPrecision::kFp32) {
+      attention_products_(attention_products_for(linears.precision())) {
   const int64_t h = config.hidden_size;
   const int64_t inter = config.intermediate_size;
   tok_embeddings_ = store.f32(prefix + "embeddings.tok_embeddings.weight");
@@ -90,7 +107,7 @@ void ModernBertEncoder::run_layer(const Layer& layer, std::span<const int64_t> s
   layer.wqkv->forward(attn_in, tokens, b.wide, false, b.linear);
   const kernels::cpu::AttentionShape shape{config_.num_heads, config_.head_dim(),
                                            layer.global ? -1 : config_.local_window_half,
-                                           bf16_attention_};
+                                           attention_products_};
   kernels::cpu::attention(
       b.wide, seq_starts, shape, layer.global ? rope_global_ : rope_local_,
       {reinterpret_cast<float*>(b.attn_scratch.data()), b.attn_scratch.size() / sizeof(float)},

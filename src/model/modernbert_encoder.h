@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/cpu/attention.h"
 #include "kernels/cpu/rope.h"
 #include "kernels/linear.h"
 #include "model/linear_loader.h"
@@ -67,9 +68,9 @@ class ModernBertEncoder {
   const float* final_norm_ = nullptr;
   kernels::cpu::RopeTable rope_global_;
   kernels::cpu::RopeTable rope_local_;
-  // bf16 attention products (fp32 accumulation) when the linear layers are bf16 or int8: the
-  // fp32 model stays the accuracy reference.
-  bool bf16_attention_;
+  // Attention's products at the precision of the linear layers (int8: Q.K in int8, P.V in
+  // bf16); the fp32 model stays the accuracy reference.
+  kernels::cpu::AttentionProducts attention_products_;
 };
 
 }  // namespace kompress::model

@@ -83,7 +83,8 @@ std::vector<int64_t> starts_of(const std::vector<int64_t>& lengths) {
 
 // Within `tolerance` of the dense double-precision formula: 2e-5 for fp32 products.
 void expect_attention_matches_dense(int64_t heads, int64_t d, const std::vector<int64_t>& lengths,
-                                    const std::vector<int64_t>& windows, bool bf16_products = false,
+                                    const std::vector<int64_t>& windows,
+                                    AttentionProducts products = AttentionProducts::kFp32,
                                     double tolerance = 2e-5) {
   const int64_t hidden = heads * d;
   const auto starts = starts_of(lengths);
@@ -92,7 +93,7 @@ void expect_attention_matches_dense(int64_t heads, int64_t d, const std::vector<
   for (const int64_t window : windows) {
     SCOPED_TRACE("window_half " + std::to_string(window));
     std::vector<float> out(static_cast<size_t>(starts.back() * hidden));
-    attention(qkv.data(), starts, {heads, d, window, bf16_products}, rope, out.data());
+    attention(qkv.data(), starts, {heads, d, window, products}, rope, out.data());
     for (size_t s = 0; s < lengths.size(); ++s) {
       const std::vector<float> seq(qkv.begin() + starts[s] * 3 * hidden,
                                    qkv.begin() + starts[s + 1] * 3 * hidden);
@@ -119,19 +120,19 @@ bool cpu_has_bf16_products() {
   return cpu.isa == CpuIsa::kAvx512 && cpu.bf16;
 }
 
-// The largest |difference| between attention with bf16 products and with fp32 ones.
-double bf16_fp32_attention_difference(int64_t heads, int64_t d, const std::vector<int64_t>& lengths,
-                                      int64_t window) {
+// The largest |difference| between attention with products `a` and with products `b`.
+double attention_difference(int64_t heads, int64_t d, const std::vector<int64_t>& lengths,
+                            int64_t window, AttentionProducts a, AttentionProducts b) {
   const auto starts = starts_of(lengths);
   const auto qkv = random_values(static_cast<size_t>(starts.back() * 3 * heads * d), 4);
   const RopeTable rope(10000.0, d, 256);
-  std::vector<float> fp32(static_cast<size_t>(starts.back() * heads * d));
-  std::vector<float> bf16(fp32.size());
-  attention(qkv.data(), starts, {heads, d, window, false}, rope, fp32.data());
-  attention(qkv.data(), starts, {heads, d, window, true}, rope, bf16.data());
+  std::vector<float> out_a(static_cast<size_t>(starts.back() * heads * d));
+  std::vector<float> out_b(out_a.size());
+  attention(qkv.data(), starts, {heads, d, window, a}, rope, out_a.data());
+  attention(qkv.data(), starts, {heads, d, window, b}, rope, out_b.data());
   double most = 0.0;
-  for (size_t i = 0; i < fp32.size(); ++i) {
-    most = std::max(most, static_cast<double>(std::abs(fp32[i] - bf16[i])));
+  for (size_t i = 0; i < out_a.size(); ++i) {
+    most = std::max(most, static_cast<double>(std::abs(out_a[i] - out_b[i])));
   }
   return most;
 }
@@ -143,15 +144,34 @@ TEST(Attention, Bf16ProductsMatchDenseAttentionWithinBf16Rounding) {
   if (!cpu_has_bf16_products()) GTEST_SKIP() << "this CPU has no AVX512_BF16";
   for (const int64_t d : {16, 32, 64, 128, 256}) {
     SCOPED_TRACE("head_dim " + std::to_string(d));
-    expect_attention_matches_dense(2, d, {150, 7, 70}, {-1, 64, 5}, true, 2e-2);
-    EXPECT_GT(bf16_fp32_attention_difference(2, d, {150, 7, 70}, 64), 1e-4);
+    expect_attention_matches_dense(2, d, {150, 7, 70}, {-1, 64, 5}, AttentionProducts::kBf16, 2e-2);
+    EXPECT_GT(attention_difference(2, d, {150, 7, 70}, 64, AttentionProducts::kFp32,
+                                   AttentionProducts::kBf16),
+              1e-4);
   }
 }
 
-// Head dims the bf16 tiles do not take run the fp32 products, bit for bit.
-TEST(Attention, Bf16ProductsFallBackToFp32ForOtherHeadDims) {
-  EXPECT_EQ(bf16_fp32_attention_difference(2, 8, {21, 5, 13}, 3), 0.0);
-  EXPECT_EQ(bf16_fp32_attention_difference(1, 48, {21, 5, 13}, -1), 0.0);
+bool cpu_has_int8_products() { return cpu_has_bf16_products() && cpu_features().vnni; }
+
+// int8 Q.K (VNNI) with bf16 P.V, on the same cases: within int8's rounding of the dense formula,
+// and really int8 (not the bf16 path). A zero query and key (scale 0) score 0.
+TEST(Attention, Int8ProductsMatchDenseAttentionWithinInt8Rounding) {
+  if (!cpu_has_int8_products()) GTEST_SKIP() << "this CPU has no AVX512_BF16 and VNNI";
+  for (const int64_t d : {16, 32, 64, 128, 256}) {
+    SCOPED_TRACE("head_dim " + std::to_string(d));
+    expect_attention_matches_dense(2, d, {150, 7, 70}, {-1, 64, 5}, AttentionProducts::kInt8, 3e-2);
+    EXPECT_GT(attention_difference(2, d, {150, 7, 70}, 64, AttentionProducts::kBf16,
+                                   AttentionProducts::kInt8),
+              1e-4);
+  }
+}
+
+// Head dims the bf16 tiles do not take run the fp32 products, bit for bit, at bf16 and int8.
+TEST(Attention, LowPrecisionProductsFallBackToFp32ForOtherHeadDims) {
+  for (const auto p : {AttentionProducts::kBf16, AttentionProducts::kInt8}) {
+    EXPECT_EQ(attention_difference(2, 8, {21, 5, 13}, 3, AttentionProducts::kFp32, p), 0.0);
+    EXPECT_EQ(attention_difference(1, 48, {21, 5, 13}, -1, AttentionProducts::kFp32, p), 0.0);
+  }
 }
 
 // Every kernel table this CPU can run, against scalar formulas.

@@ -35,6 +35,13 @@ ScratchLayout layout_for(const AttentionShape& shape, int64_t tokens, int64_t ma
   return l;
 }
 
+// `wanted`, or the best products below it that `cpu` runs.
+AttentionProducts available_products(AttentionProducts wanted, const CpuFeatures& cpu) {
+  if (cpu.isa != CpuIsa::kAvx512 || !cpu.bf16) return AttentionProducts::kFp32;
+  if (wanted == AttentionProducts::kInt8 && !cpu.vnni) return AttentionProducts::kBf16;
+  return wanted;
+}
+
 }  // namespace
 
 int64_t longest_sequence(std::span<const int64_t> seq_starts) {
@@ -85,8 +92,7 @@ void attention(const float* qkv, std::span<const int64_t> seq_starts, const Atte
   args.scores = args.v + l.q_floats;
   args.score_stride = l.score_stride;
   args.out = out;
-  const CpuFeatures& cpu = cpu_features();
-  args.bf16_products = shape.bf16_products && cpu.isa == CpuIsa::kAvx512 && cpu.bf16;
+  args.products = available_products(shape.products, cpu_features());
   simd_kernels().attention(args);
 }
 

@@ -5,6 +5,7 @@
 #include <span>
 
 #include "kernels/cpu/rope.h"
+#include "kernels/cpu/simd/simd_kernels.h"
 
 namespace kompress::kernels::cpu {
 
@@ -13,9 +14,9 @@ struct AttentionShape {
   int64_t head_dim = 0;
   // Local layers: a query at i sees keys j with |i - j| <= window_half. Negative: global.
   int64_t window_half = -1;
-  // bf16 products (fp32 accumulation) where the CPU has AVX512_BF16, for models whose linear
-  // layers run at bf16 or int8; fp32 where it has not. See AttentionArgs::bf16_products.
-  bool bf16_products = false;
+  // What the products run in where the CPU has it (kBf16: AVX512_BF16; kInt8: that and VNNI),
+  // the next lower one where it has not (kInt8 -> kBf16 -> kFp32). See AttentionProducts.
+  AttentionProducts products = AttentionProducts::kFp32;
 };
 
 // Tokens in the longest of the packed sequences that `seq_starts` delimits.

@@ -10,6 +10,16 @@
 
 namespace kompress::kernels::cpu {
 
+// The arithmetic of attention's two products, Q.K and P.V.
+enum class AttentionProducts {
+  kFp32,
+  // bf16 dot products with fp32 accumulation (AVX512_BF16's vdpbf16ps), both products.
+  kBf16,
+  // Q.K as u8 x s8 dot products with int32 accumulation (VNNI's vpdpbusd; queries and keys
+  // quantized per token and head), P.V as kBf16.
+  kInt8,
+};
+
 // Where one attention call reads and writes (see attention.h for the layouts).
 struct AttentionArgs {
   const float* qkv = nullptr;  // [tokens, 3 * hidden]
@@ -27,11 +37,11 @@ struct AttentionArgs {
   float* scores = nullptr;   // scratch per thread: [max threads][2 * kScoreRows * score_stride]
   int64_t score_stride = 0;  // >= longest sequence + kAttentionPad
   float* out = nullptr;      // [tokens, hidden]
-  // Q.K and P.V as bf16 dot products with fp32 accumulation where the table has them (the
-  // AVX-512 one; head_dim 16, 32, 64, 128 or 256), fp32 otherwise. q, kt and v then hold bf16
-  // pairs in the same scratch (half of it). Set it only where the CPU has AVX512_BF16
-  // (attention() in attention.cc checks): the kernels do not.
-  bool bf16_products = false;
+  // kBf16 and kInt8 run where the table has them (the AVX-512 one; head_dim 16, 32, 64, 128 or
+  // 256), fp32 otherwise; q, kt and v then hold bf16 pairs or int8 quads in the same scratch.
+  // Ask for them only where the CPU has AVX512_BF16 (and VNNI for kInt8): attention() in
+  // attention.cc checks, the kernels do not.
+  AttentionProducts products = AttentionProducts::kFp32;
 };
 
 inline constexpr int64_t kAttentionPad = 32;  // extra key columns the vector loops may read
