@@ -47,6 +47,9 @@ struct ModelInfo {
   int64_t weight_bytes = 0;  // bytes of tensor data in the file
   std::string precision;     // "fp32", "bf16" or "int8": what the linear layers run at
   std::string cpu;           // kernels in use: "avx512", "avx2" or "generic"
+  // What attention's products run in: "fp32", "bf16" or "int8 Q.K, bf16 P.V" (the precision's
+  // where the CPU has it: AVX512_BF16, and VNNI for int8; fp32 otherwise).
+  std::string attention;
 };
 
 struct LoadOptions {

@@ -124,6 +124,7 @@ struct Model::Impl {
     }
     i.precision = model::precision_name(precision);
     i.cpu = std::string(kernels::cpu::isa_name(kernels::cpu::cpu_features().isa));
+    i.attention = kernels::cpu::attention_products_name(encoder->attention_products());
     return i;
   }
 

@@ -23,6 +23,11 @@ class ModernBertEncoder {
   ModernBertEncoder(const weights::ModelConfig& config, WeightStore& store,
                     const std::string& prefix, const LinearLoader& linears);
 
+  // What attention's products run in on this CPU.
+  kernels::cpu::AttentionProducts attention_products() const {
+    return kernels::cpu::available_attention_products(attention_products_, config_.head_dim());
+  }
+
   // Bytes of scratch forward() needs for this batch shape with the current OpenMP thread count.
   size_t scratch_bytes(std::span<const int64_t> seq_starts) const;
 

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "cli/run_command.h"
+#include "kernels/cpu/cpu_isa.h"
 #include "model/random_init.h"
 #include "test_paths.h"
 #include "weights/model_config.h"
@@ -54,6 +55,21 @@ TEST_F(BadModelFiles, AValidModelIsDescribed) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("kompress-v1"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("3 (Gll"), std::string::npos) << "3 layers: G l l\n" << r.out;
+}
+
+// --precision picks what inspect loads; the attention line says what this CPU runs for it.
+TEST_F(BadModelFiles, InspectShowsThePrecisionAndAttentionItRuns) {
+  const auto r = run_kompress({"inspect", dir_.string(), "--precision", "int8"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("precision     int8"), std::string::npos) << r.out;
+  const auto& cpu = kernels::cpu::cpu_features();
+  const bool bf16 = cpu.isa == kernels::cpu::CpuIsa::kAvx512 && cpu.bf16;
+  const char* expected = bf16 && cpu.vnni ? "attention     int8 Q.K, bf16 P.V\n"
+                         : bf16           ? "attention     bf16\n"
+                                          : "attention     fp32\n";
+  EXPECT_NE(r.out.find(expected), std::string::npos) << r.out;
+  const auto fp32 = run_kompress({"inspect", dir_.string(), "--precision", "fp32"});
+  EXPECT_NE(fp32.out.find("attention     fp32\n"), std::string::npos) << fp32.out;
 }
 
 TEST_F(BadModelFiles, TruncatedSafetensors) {

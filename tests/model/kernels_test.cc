@@ -166,6 +166,24 @@ TEST(Attention, Int8ProductsMatchDenseAttentionWithinInt8Rounding) {
   }
 }
 
+// What this CPU grants: fp32 always; the low-precision products only on AVX-512 with
+// AVX512_BF16 (int8 with VNNI too) and the tiled head dims.
+TEST(Attention, AvailableProductsFollowTheCpuAndHeadDim) {
+  const CpuFeatures& cpu = cpu_features();
+  const bool bf16 = cpu.isa == CpuIsa::kAvx512 && cpu.bf16;
+  for (const int64_t d : {16, 64, 256}) {
+    EXPECT_EQ(available_attention_products(AttentionProducts::kFp32, d), AttentionProducts::kFp32);
+    EXPECT_EQ(available_attention_products(AttentionProducts::kBf16, d),
+              bf16 ? AttentionProducts::kBf16 : AttentionProducts::kFp32);
+    EXPECT_EQ(available_attention_products(AttentionProducts::kInt8, d),
+              !bf16 ? AttentionProducts::kFp32
+                    : (cpu.vnni ? AttentionProducts::kInt8 : AttentionProducts::kBf16));
+  }
+  for (const int64_t d : {8, 48, 512}) {
+    EXPECT_EQ(available_attention_products(AttentionProducts::kInt8, d), AttentionProducts::kFp32);
+  }
+}
+
 // Head dims the bf16 tiles do not take run the fp32 products, bit for bit, at bf16 and int8.
 TEST(Attention, LowPrecisionProductsFallBackToFp32ForOtherHeadDims) {
   for (const auto p : {AttentionProducts::kBf16, AttentionProducts::kInt8}) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/precision_option.h"
 #include "kompress/model.h"
 
 namespace kompress::cli {
@@ -15,8 +16,8 @@ std::string layer_pattern(const ModelInfo& info) {
   return out;
 }
 
-void run_inspect(const std::string& dir) {
-  const Model model = Model::load(dir);
+void run_inspect(const std::string& dir, const std::string& precision) {
+  const Model model = Model::load(dir, load_options(precision));
   const ModelInfo& i = model.info();
   std::printf("layout        %s%s\n", i.layout.c_str(),
               model.has_heads() ? " (encoder + token head + span head)" : " (encoder only)");
@@ -28,6 +29,7 @@ void run_inspect(const std::string& dir) {
   std::printf("vocabulary    %lld\n", static_cast<long long>(i.vocab_size));
   std::printf("max tokens    %lld\n", static_cast<long long>(i.max_tokens));
   std::printf("precision     %s (%s kernels)\n", i.precision.c_str(), i.cpu.c_str());
+  std::printf("attention     %s\n", i.attention.c_str());
   std::printf("parameters    %lld (%.1f MB of weights)\n", static_cast<long long>(i.parameters),
               static_cast<double>(i.weight_bytes) / 1e6);
 }
@@ -37,8 +39,10 @@ void run_inspect(const std::string& dir) {
 void add_inspect_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("inspect", "Load a model directory, check it, and describe it");
   auto dir = std::make_shared<std::string>();
+  auto precision = std::make_shared<std::string>();
   cmd->add_option("dir", *dir, "Directory with config.json and model.safetensors")->required();
-  cmd->callback([dir] { run_inspect(*dir); });
+  add_load_precision_option(*cmd, *precision);
+  cmd->callback([dir, precision] { run_inspect(*dir, *precision); });
 }
 
 }  // namespace kompress::cli

@@ -35,14 +35,28 @@ ScratchLayout layout_for(const AttentionShape& shape, int64_t tokens, int64_t ma
   return l;
 }
 
-// `wanted`, or the best products below it that `cpu` runs.
-AttentionProducts available_products(AttentionProducts wanted, const CpuFeatures& cpu) {
-  if (cpu.isa != CpuIsa::kAvx512 || !cpu.bf16) return AttentionProducts::kFp32;
+}  // namespace
+
+AttentionProducts available_attention_products(AttentionProducts wanted, int64_t head_dim) {
+  const CpuFeatures& cpu = cpu_features();
+  const bool tiled = head_dim == 16 || head_dim == 32 || head_dim == 64 || head_dim == 128 ||
+                     head_dim == 256;  // the low-precision P.V tiles (simd_kernels.inc)
+  if (cpu.isa != CpuIsa::kAvx512 || !cpu.bf16 || !tiled) return AttentionProducts::kFp32;
   if (wanted == AttentionProducts::kInt8 && !cpu.vnni) return AttentionProducts::kBf16;
   return wanted;
 }
 
-}  // namespace
+const char* attention_products_name(AttentionProducts products) {
+  switch (products) {
+    case AttentionProducts::kInt8:
+      return "int8 Q.K, bf16 P.V";
+    case AttentionProducts::kBf16:
+      return "bf16";
+    case AttentionProducts::kFp32:
+      break;
+  }
+  return "fp32";
+}
 
 int64_t longest_sequence(std::span<const int64_t> seq_starts) {
   int64_t len = 0;
@@ -92,7 +106,7 @@ void attention(const float* qkv, std::span<const int64_t> seq_starts, const Atte
   args.scores = args.v + l.q_floats;
   args.score_stride = l.score_stride;
   args.out = out;
-  args.products = available_products(shape.products, cpu_features());
+  args.products = available_attention_products(shape.products, shape.head_dim);
   simd_kernels().attention(args);
 }
 

@@ -19,6 +19,14 @@ struct AttentionShape {
   AttentionProducts products = AttentionProducts::kFp32;
 };
 
+// The products attention() runs when `wanted` is asked for with heads of `head_dim`: the
+// low-precision ones where this CPU has them (kBf16: AVX-512 with AVX512_BF16; kInt8: that and
+// VNNI, else kBf16) and head_dim is 16, 32, 64, 128 or 256; kFp32 otherwise.
+AttentionProducts available_attention_products(AttentionProducts wanted, int64_t head_dim);
+
+// "fp32", "bf16" or "int8 Q.K, bf16 P.V".
+const char* attention_products_name(AttentionProducts products);
+
 // Tokens in the longest of the packed sequences that `seq_starts` delimits.
 int64_t longest_sequence(std::span<const int64_t> seq_starts);
 

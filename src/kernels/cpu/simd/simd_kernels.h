@@ -37,10 +37,9 @@ struct AttentionArgs {
   float* scores = nullptr;   // scratch per thread: [max threads][2 * kScoreRows * score_stride]
   int64_t score_stride = 0;  // >= longest sequence + kAttentionPad
   float* out = nullptr;      // [tokens, hidden]
-  // kBf16 and kInt8 run where the table has them (the AVX-512 one; head_dim 16, 32, 64, 128 or
-  // 256), fp32 otherwise; q, kt and v then hold bf16 pairs or int8 quads in the same scratch.
-  // Ask for them only where the CPU has AVX512_BF16 (and VNNI for kInt8): attention() in
-  // attention.cc checks, the kernels do not.
+  // kBf16 and kInt8 run where the table has them (the AVX-512 one), fp32 otherwise; q, kt and v
+  // then hold bf16 pairs or int8 quads in the same scratch. Ask for them only where
+  // available_attention_products() (attention.h) grants them: the kernels do not check.
   AttentionProducts products = AttentionProducts::kFp32;
 };
 
