@@ -137,33 +137,30 @@ double attention_difference(int64_t heads, int64_t d, const std::vector<int64_t>
   return most;
 }
 
-// bf16 products on AVX512_BF16: sequences that start at odd tokens (the value pairs straddle
-// them), an odd total, every head dim the bf16 tiles take; within bf16's rounding of the
-// dense formula, and really bf16 (not the fp32 path).
-TEST(Attention, Bf16ProductsMatchDenseAttentionWithinBf16Rounding) {
-  if (!cpu_has_bf16_products()) GTEST_SKIP() << "this CPU has no AVX512_BF16";
+// Low-precision `products` on sequences that start at odd tokens (the value pairs straddle
+// them), an odd total, every head dim the tiles take: within `tolerance` of the dense formula,
+// and really those products (not the `lower` path they fall back to).
+void expect_products_match_dense(AttentionProducts products, AttentionProducts lower,
+                                 double tolerance) {
   for (const int64_t d : {16, 32, 64, 128, 256}) {
     SCOPED_TRACE("head_dim " + std::to_string(d));
-    expect_attention_matches_dense(2, d, {150, 7, 70}, {-1, 64, 5}, AttentionProducts::kBf16, 2e-2);
-    EXPECT_GT(attention_difference(2, d, {150, 7, 70}, 64, AttentionProducts::kFp32,
-                                   AttentionProducts::kBf16),
-              1e-4);
+    expect_attention_matches_dense(2, d, {150, 7, 70}, {-1, 64, 5}, products, tolerance);
+    EXPECT_GT(attention_difference(2, d, {150, 7, 70}, 64, lower, products), 1e-4);
   }
 }
 
-bool cpu_has_int8_products() { return cpu_has_bf16_products() && cpu_features().vnni; }
+// bf16 Q.K and P.V on AVX512_BF16, within bf16's rounding.
+TEST(Attention, Bf16ProductsMatchDenseAttentionWithinBf16Rounding) {
+  if (!cpu_has_bf16_products()) GTEST_SKIP() << "this CPU has no AVX512_BF16";
+  expect_products_match_dense(AttentionProducts::kBf16, AttentionProducts::kFp32, 2e-2);
+}
 
-// int8 Q.K (VNNI) with bf16 P.V, on the same cases: within int8's rounding of the dense formula,
-// and really int8 (not the bf16 path). A zero query and key (scale 0) score 0.
+// int8 Q.K (VNNI) with bf16 P.V, within int8's rounding of the queries and keys.
 TEST(Attention, Int8ProductsMatchDenseAttentionWithinInt8Rounding) {
-  if (!cpu_has_int8_products()) GTEST_SKIP() << "this CPU has no AVX512_BF16 and VNNI";
-  for (const int64_t d : {16, 32, 64, 128, 256}) {
-    SCOPED_TRACE("head_dim " + std::to_string(d));
-    expect_attention_matches_dense(2, d, {150, 7, 70}, {-1, 64, 5}, AttentionProducts::kInt8, 3e-2);
-    EXPECT_GT(attention_difference(2, d, {150, 7, 70}, 64, AttentionProducts::kBf16,
-                                   AttentionProducts::kInt8),
-              1e-4);
+  if (!cpu_has_bf16_products() || !cpu_features().vnni) {
+    GTEST_SKIP() << "this CPU has no AVX512_BF16 and VNNI";
   }
+  expect_products_match_dense(AttentionProducts::kInt8, AttentionProducts::kBf16, 3e-2);
 }
 
 // What this CPU grants: fp32 always; the low-precision products only on AVX-512 with
