@@ -163,6 +163,25 @@ TEST(Attention, Int8ProductsMatchDenseAttentionWithinInt8Rounding) {
   expect_products_match_dense(AttentionProducts::kInt8, AttentionProducts::kBf16, 3e-2);
 }
 
+// The smallest int8 case, one head of 16 and one token, whose query scale must not share memory
+// with the keys (the key's quad would overwrite it). A token alone attends to itself: its output
+// is its own value, whatever its score, unless the score is not a number.
+TEST(Attention, Int8QueryScalesHaveRoomOfTheirOwn) {
+  if (!cpu_has_bf16_products() || !cpu_features().vnni) {
+    GTEST_SKIP() << "this CPU has no AVX512_BF16 and VNNI";
+  }
+  const int64_t d = 16;
+  std::vector<float> qkv(3 * d, 0.25f);
+  const float key[] = {0.1f, 0.1f, -0.4f, 1.0f};
+  std::copy(std::begin(key), std::end(key), qkv.begin() + d);
+  for (int64_t c = 0; c < d; ++c) qkv[2 * d + c] = 0.5f + 0.125f * static_cast<float>(c);
+  const std::vector<int64_t> starts = {0, 1};
+  std::vector<float> out(d);
+  attention(qkv.data(), starts, {1, d, -1, AttentionProducts::kInt8}, RopeTable(10000.0, d, 16),
+            out.data());
+  for (int64_t c = 0; c < d; ++c) EXPECT_NEAR(out[c], qkv[2 * d + c], 1e-2) << c;
+}
+
 // What this CPU grants: fp32 always; the low-precision products only on AVX-512 with
 // AVX512_BF16 (int8 with VNNI too) and the tiled head dims.
 TEST(Attention, AvailableProductsFollowTheCpuAndHeadDim) {

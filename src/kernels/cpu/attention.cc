@@ -26,7 +26,9 @@ ScratchLayout layout_for(const AttentionShape& shape, int64_t tokens, int64_t ma
                          int threads) {
   const int64_t hidden = shape.num_heads * shape.head_dim;
   ScratchLayout l{};
-  l.q_floats = tokens * hidden;
+  // Room for the int8 products' query scales too, behind the queries' bytes (Int8Scratch in
+  // simd_kernels.inc): a 64-byte boundary and a float per token and head.
+  l.q_floats = tokens * hidden + 16 + shape.num_heads * tokens;
   l.kt_stride = tokens + kAttentionPad;
   l.kt_floats = hidden * l.kt_stride;
   l.score_stride = max_len + kAttentionPad;
