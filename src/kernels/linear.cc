@@ -55,10 +55,18 @@ size_t thread_rows_floats(int64_t cols) {
 }
 
 DataType weight_type(LinearPrecision precision) {
-  return precision == LinearPrecision::kInt8 ? DataType::s8 : DataType::bf16;
+  switch (precision) {
+    case LinearPrecision::kInt8:
+      return DataType::s8;
+    case LinearPrecision::kBf16:
+      return DataType::bf16;
+    case LinearPrecision::kFp32:
+      break;
+  }
+  return DataType::f32;
 }
 DataType source_type(LinearPrecision precision) {
-  return precision == LinearPrecision::kInt8 ? DataType::u8 : DataType::bf16;
+  return precision == LinearPrecision::kInt8 ? DataType::u8 : weight_type(precision);
 }
 DataType dest_type(LinearPrecision precision) {
   return precision == LinearPrecision::kInt8 ? DataType::s32 : DataType::f32;
@@ -90,30 +98,6 @@ const float* input_rows(const LinearInput& input, int64_t rows, int64_t cols,
   return buf;
 }
 
-// Reads the weights in place: no copy of a mmap'd checkpoint.
-class Fp32Linear final : public Linear {
- public:
-  Fp32Linear(const float* weight, int64_t out, int64_t in)
-      : Linear(out, in),
-        matmul_(DataType::f32, DnnlMatmul::out_major(DataType::f32, in, out), weight,
-                DataType::f32) {}
-
-  size_t scratch_bytes(int64_t rows, bool accumulate, LinearInput::Op op) const override {
-    return input_bytes(op, rows, in_features()) +
-           matmul_.scratchpad_bytes(linear_rows(rows), accumulate);
-  }
-
-  void forward(const LinearInput& input, int64_t rows, float* y, bool accumulate,
-               std::span<std::byte> scratch) const override {
-    ScratchCursor cursor(scratch);
-    const float* x = input_rows(input, rows, in_features(), cursor);
-    matmul_.run(x, linear_rows(rows), y, accumulate, cursor.rest());
-  }
-
- private:
-  DnnlMatmul matmul_;
-};
-
 // Packed weights bound to a matmul; keeps its own copy when it had to repack.
 class PackedLinear : public Linear {
  protected:
@@ -127,6 +111,26 @@ class PackedLinear : public Linear {
   std::optional<OwnedPackedWeights> owned_;
   PackedWeights weights_;
   DnnlMatmul matmul_;
+};
+
+// fp32 x fp32 -> fp32. The weights are packed too: with the checkpoint's [out, in] rows as they
+// are, oneDNN re-blocks them on every call (3-7% of a 512-row product, up to a third at 32 rows).
+class Fp32Linear final : public PackedLinear {
+ public:
+  Fp32Linear(const PackedWeights& packed, std::optional<OwnedPackedWeights> owned)
+      : PackedLinear(packed, std::move(owned)) {}
+
+  size_t scratch_bytes(int64_t rows, bool accumulate, LinearInput::Op op) const override {
+    return input_bytes(op, rows, in_features()) +
+           matmul_.scratchpad_bytes(linear_rows(rows), accumulate);
+  }
+
+  void forward(const LinearInput& input, int64_t rows, float* y, bool accumulate,
+               std::span<std::byte> scratch) const override {
+    ScratchCursor cursor(scratch);
+    const float* x = input_rows(input, rows, in_features(), cursor);
+    matmul_.run(x, linear_rows(rows), y, accumulate, cursor.rest());
+  }
 };
 
 // bf16 x bf16 -> fp32: activations rounded to bf16 per call, the input's row function applied
@@ -229,7 +233,7 @@ void check_hadamard_block(LinearPrecision precision, int64_t block) {
 void check_packed(const PackedWeights& p) {
   const size_t n = static_cast<size_t>(p.out_features);
   const bool int8 = p.precision == LinearPrecision::kInt8;
-  if (p.precision == LinearPrecision::kFp32 || p.out_features <= 0 || p.in_features <= 0 ||
+  if (p.out_features <= 0 || p.in_features <= 0 ||
       (int8 && (p.scales.size() != n || p.col_sums.size() != n))) {
     throw Error("packed weights: precision or sizes do not fit [" + std::to_string(p.out_features) +
                 ", " + std::to_string(p.in_features) + "]");
@@ -243,6 +247,20 @@ void check_packed(const PackedWeights& p) {
                 std::to_string(p.data.size()) + " bytes of [" + std::to_string(p.out_features) +
                 ", " + std::to_string(p.in_features) + "] weights");
   }
+}
+
+// The layer of `packed`'s precision over its weights (`owned`'s, when it has them).
+std::unique_ptr<Linear> linear_of(const PackedWeights& packed,
+                                  std::optional<OwnedPackedWeights> owned) {
+  switch (packed.precision) {
+    case LinearPrecision::kInt8:
+      return std::make_unique<Int8Linear>(packed, std::move(owned));
+    case LinearPrecision::kBf16:
+      return std::make_unique<Bf16Linear>(packed, std::move(owned));
+    case LinearPrecision::kFp32:
+      break;
+  }
+  return std::make_unique<Fp32Linear>(packed, std::move(owned));
 }
 
 }  // namespace
@@ -274,7 +292,6 @@ void Linear::forward(const float* x, int64_t rows, float* y, bool accumulate) co
 
 OwnedPackedWeights pack_weights(LinearPrecision precision, const float* weight,
                                 int64_t out_features, int64_t in_features, int64_t hadamard_block) {
-  if (precision == LinearPrecision::kFp32) throw Error("pack_weights: fp32 is used in place");
   check_hadamard_block(precision, hadamard_block);
   OwnedPackedWeights owned;
   const auto n = static_cast<size_t>(out_features * in_features);
@@ -304,15 +321,16 @@ OwnedPackedWeights pack_weights(LinearPrecision precision, const float* weight,
       owned.scales[static_cast<size_t>(o)] = scale;
       owned.col_sums[static_cast<size_t>(o)] = sum;
     }
-  } else {
+  } else if (precision == LinearPrecision::kBf16) {
     plain.resize(n * 2);
     cpu::simd_kernels().to_bf16(weight, static_cast<int64_t>(n),
                                 reinterpret_cast<uint16_t*>(plain.data()));
   }
   const dnnl::memory::desc to = preferred(precision, out_features, in_features);
-  owned.data.resize(to.get_size());
+  owned.data = cpu::PageBuffer(to.get_size());
   DnnlMatmul::reorder(DnnlMatmul::out_major(weight_type(precision), in_features, out_features),
-                      plain.data(), to, owned.data.data());
+                      plain.empty() ? static_cast<const void*>(weight) : plain.data(), to,
+                      owned.data.data());
   owned.view = {precision,  out_features, in_features,    DnnlMatmul::describe_layout(to),
                 owned.data, owned.scales, owned.col_sums, hadamard_block};
   return owned;
@@ -325,7 +343,7 @@ std::unique_ptr<Linear> make_linear(const PackedWeights& packed) {
       preferred(packed.precision, packed.out_features, packed.in_features);
   if (DnnlMatmul::describe_layout(want) != packed.layout) {
     owned.emplace();
-    owned->data.resize(want.get_size());
+    owned->data = cpu::PageBuffer(want.get_size());
     DnnlMatmul::reorder(DnnlMatmul::parse_layout(packed.layout), packed.data.data(), want,
                         owned->data.data());
     owned->scales.assign(packed.scales.begin(), packed.scales.end());
@@ -336,25 +354,16 @@ std::unique_ptr<Linear> make_linear(const PackedWeights& packed) {
     owned->view.scales = owned->scales;
     owned->view.col_sums = owned->col_sums;
   }
-  if (packed.precision == LinearPrecision::kInt8) {
-    return std::make_unique<Int8Linear>(packed, std::move(owned));
-  }
-  return std::make_unique<Bf16Linear>(packed, std::move(owned));
+  return linear_of(packed, std::move(owned));
 }
 
 std::unique_ptr<Linear> make_linear(LinearPrecision precision, const float* weight,
                                     int64_t out_features, int64_t in_features,
                                     int64_t hadamard_block) {
-  if (precision == LinearPrecision::kFp32) {
-    return std::make_unique<Fp32Linear>(weight, out_features, in_features);
-  }
   OwnedPackedWeights owned = pack_weights(precision, weight, out_features, in_features,
                                           precision == LinearPrecision::kInt8 ? hadamard_block : 0);
   const PackedWeights view = owned.view;
-  if (precision == LinearPrecision::kInt8) {
-    return std::make_unique<Int8Linear>(view, std::move(owned));
-  }
-  return std::make_unique<Bf16Linear>(view, std::move(owned));
+  return linear_of(view, std::move(owned));
 }
 
 }  // namespace kompress::kernels

@@ -1,9 +1,9 @@
 // A linear layer whose weights are prepared once for a precision and device.
 //
 // The model code only calls forward(); each precision provides its own implementation behind
-// make_linear(): fp32 reads the checkpoint's weights in place; bf16 and int8 hold them packed in
-// oneDNN's preferred layout, either made at load (prepare_weights) or mapped from a quantized
-// checkpoint that stores them already packed.
+// make_linear(): every precision holds its weights packed in oneDNN's preferred layout, either
+// made at load (pack_weights) or mapped from a checkpoint that `kompress quantize` stored
+// already packed.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/cpu/page_buffer.h"
 #include "kernels/linear_input.h"
 
 namespace kompress::kernels {
@@ -62,7 +63,7 @@ class Linear {
   int64_t in_features_;
 };
 
-// bf16 or int8 weights packed for this CPU, as make_linear() and quantized checkpoints use them.
+// Weights packed for this CPU, as make_linear() and quantized checkpoints use them.
 // int8: symmetric per output channel, w ~ q[o, i] * scales[o]; col_sums[o] = sum_i q[o, i].
 // int8 with hadamard_block > 0: the weights are stored rotated, every row times a block-diagonal
 // Walsh-Hadamard matrix (cpu/hadamard.h), and forward() rotates the activations the same way
@@ -82,20 +83,20 @@ struct PackedWeights {
 // PackedWeights with storage of its own.
 struct OwnedPackedWeights {
   PackedWeights view;
-  std::vector<std::byte> data;
+  cpu::PageBuffer data;
   std::vector<float> scales;
   std::vector<int32_t> col_sums;
 };
 
-// Quantises (int8) or rounds (bf16) fp32 weights [out, in] and packs them for this CPU.
+// Quantises (int8), rounds (bf16) or copies (fp32) fp32 weights [out, in] and packs them for
+// this CPU.
 // `hadamard_block` (int8 only, 0 or a power of two): rotate the weights first (PackedWeights).
 OwnedPackedWeights pack_weights(LinearPrecision precision, const float* weight,
                                 int64_t out_features, int64_t in_features,
                                 int64_t hadamard_block = 0);
 
-// fp32: `weight` [out, in] row-major is read in place and must outlive the layer (it may be
-// mmap'd). bf16/int8: packed at construction; `weight` is not kept. `hadamard_block` as for
-// pack_weights; other precisions ignore it.
+// `weight` [out, in] row-major is packed at construction and not kept. `hadamard_block` as for
+// pack_weights; precisions other than int8 ignore it.
 std::unique_ptr<Linear> make_linear(LinearPrecision precision, const float* weight,
                                     int64_t out_features, int64_t in_features,
                                     int64_t hadamard_block = 0);

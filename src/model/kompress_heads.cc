@@ -37,8 +37,9 @@ KompressHeads::KompressHeads(int64_t hidden_size, WeightStore& store, const Line
   conv0_ = linears.load("span_conv.0.weight", kSpanKernel0 * kSpanChannels, hidden_size,
                         [hidden_size](const float* w) { return conv0_matrix(w, hidden_size); });
   conv0_bias_ = store.f32("span_conv.0.bias");
-  conv1_matrix_ = conv_matrix(store.f32("span_conv.2.weight"), 1, kSpanChannels, kSpanKernel1);
-  conv1_ = kernels::make_linear(kernels::LinearPrecision::kFp32, conv1_matrix_.data(), kSpanKernel1,
+  const std::vector<float> conv1_matrix =
+      conv_matrix(store.f32("span_conv.2.weight"), 1, kSpanChannels, kSpanKernel1);
+  conv1_ = kernels::make_linear(kernels::LinearPrecision::kFp32, conv1_matrix.data(), kSpanKernel1,
                                 kSpanChannels);
   conv1_bias_ = *store.f32("span_conv.2.bias");
 }

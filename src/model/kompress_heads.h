@@ -40,15 +40,14 @@ class KompressHeads {
                                         int64_t in_channels, int64_t kernel);
 
  private:
-  void span_logits(const float* taps, std::span<const int64_t> seq_starts, float* act,
-                   float* taps1, std::span<std::byte> linear, float* logits) const;
+  void span_logits(const float* taps, std::span<const int64_t> seq_starts, float* act, float* taps1,
+                   std::span<std::byte> linear, float* logits) const;
 
   int64_t hidden_size_;
   std::unique_ptr<kernels::Linear> token_head_;
   const float* token_bias_ = nullptr;
   std::unique_ptr<kernels::Linear> conv0_;
   const float* conv0_bias_ = nullptr;
-  std::vector<float> conv1_matrix_;  // span_conv.2 [1, kSpanChannels, kSpanKernel1] as a GEMM
   std::unique_ptr<kernels::Linear> conv1_;  // fp32 at every precision: three taps a token
   float conv1_bias_ = 0.0f;
 };

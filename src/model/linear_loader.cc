@@ -46,7 +46,11 @@ std::unique_ptr<kernels::Linear> LinearLoader::load(const std::string& name, int
   if (packed_) return load_packed(name, out, in);
   const float* stored = store_.f32(name);
   const float* matrix = to_matrix ? store_.keep(to_matrix(stored)) : stored;
-  return kernels::make_linear(precision_, matrix, out, in, int8_hadamard_block(name));
+  auto layer = kernels::make_linear(precision_, matrix, out, in, int8_hadamard_block(name));
+  // The layer packed a copy: the checkpoint's tensor need not stay in memory beside it.
+  store_.release(stored);
+  if (matrix != stored) store_.release(matrix);
+  return layer;
 }
 
 // Files quantized before the rotation existed have no such entry: unrotated, still exact.

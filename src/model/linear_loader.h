@@ -1,6 +1,7 @@
 // Builds the model's linear layers at the precision asked for, from whatever the checkpoint
-// holds: fp32 weights (used in place, or packed to bf16/int8 at load) or weights that
-// `kompress quantize` stored already packed (mapped, no copy; see docs/quantized-checkpoints.md).
+// holds: fp32 weights (packed at load, at fp32 or quantized to bf16/int8, after which the
+// checkpoint's pages leave memory) or weights that `kompress quantize` stored already packed
+// (mapped, no copy; see docs/quantized-checkpoints.md).
 #pragma once
 
 #include <cstdint>

@@ -32,6 +32,21 @@ const float* WeightStore::keep(std::vector<float> values) {
   return converted_.back().data();
 }
 
+void WeightStore::release(const float* values) {
+  for (std::vector<float>& copy : converted_) {
+    if (copy.data() == values) {
+      std::vector<float>().swap(copy);
+      return;
+    }
+  }
+  for (const weights::TensorView& t : file_.tensors()) {
+    if (static_cast<const void*>(t.data) == static_cast<const void*>(values)) {
+      file_.release(t);
+      return;
+    }
+  }
+}
+
 const weights::TensorView& WeightStore::checked(const std::string& name, weights::DType dtype,
                                                 size_t alignment) const {
   const weights::TensorView* t = file_.find(name);

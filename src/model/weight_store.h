@@ -32,6 +32,11 @@ class WeightStore {
   // Keeps `values` alive as long as the store (weights the model rearranged at load).
   const float* keep(std::vector<float> values);
 
+  // For a caller that copied `values` (from f32() or keep()) and is done with them: a converted
+  // copy is freed, a mapped tensor's pages leave resident memory. `values` must not be used
+  // again.
+  void release(const float* values);
+
   const weights::SafetensorsFile& file() const { return file_; }
 
  private:

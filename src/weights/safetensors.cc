@@ -417,6 +417,17 @@ const std::map<std::string, std::string>& SafetensorsFile::metadata() const {
   return impl_->metadata;
 }
 
+void SafetensorsFile::release(const TensorView& tensor) const {
+  const auto begin = reinterpret_cast<std::uintptr_t>(tensor.data);
+  const auto map = reinterpret_cast<std::uintptr_t>(impl_->map);
+  if (map == 0 || begin < map || begin + tensor.nbytes > map + impl_->map_size) return;
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const std::uintptr_t first = (begin + page - 1) / page * page;
+  const std::uintptr_t last = (begin + tensor.nbytes) / page * page;
+  // Advice only: the file's pages stay valid whatever the kernel does with it.
+  if (first < last) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
 const TensorView* SafetensorsFile::find(std::string_view name) const {
   auto it = impl_->index.find(name);
   return it == impl_->index.end() ? nullptr : &impl_->tensors[it->second];

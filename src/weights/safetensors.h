@@ -67,6 +67,11 @@ class SafetensorsFile {
   const TensorView* find(std::string_view name) const;
   const std::map<std::string, std::string>& metadata() const;
 
+  // Drops the pages wholly inside `tensor` (one of this file's) from the process's resident
+  // memory, for a caller that copied it and will not read it again: a mapped file reads them
+  // back from the file if they are touched. A no-op for from_buffer (the caller's memory).
+  void release(const TensorView& tensor) const;
+
  private:
   struct Impl;
   explicit SafetensorsFile(std::unique_ptr<Impl> impl);

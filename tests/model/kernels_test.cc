@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <memory>
 #include <random>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "kernels/cpu/activations.h"
@@ -18,6 +20,7 @@
 #include "kernels/cpu/dnnl_matmul.h"
 #include "kernels/cpu/hadamard.h"
 #include "kernels/cpu/norm.h"
+#include "kernels/cpu/page_buffer.h"
 #include "kernels/cpu/rope.h"
 #include "kernels/cpu/simd/simd_kernels.h"
 #include "kernels/linear.h"
@@ -419,19 +422,45 @@ TEST(Activations, GegluGatesTheFirstHalfWithTheSecond) {
 }
 
 TEST(Linear, Fp32MatchesTheDefinitionAndAccumulates) {
-  const int64_t rows = 3, in = 5, out_features = 4;
-  const auto x = random_values(rows * in, 1);
-  const auto w = random_values(out_features * in, 2);
-  const auto linear = make_linear(LinearPrecision::kFp32, w.data(), out_features, in);
-  std::vector<float> y(rows * out_features, 1.0f);
-  linear->forward(x.data(), rows, y.data(), /*accumulate=*/true);
-  for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t o = 0; o < out_features; ++o) {
-      double s = 1.0;
-      for (int64_t i = 0; i < in; ++i) s += x[r * in + i] * w[o * in + i];
-      EXPECT_NEAR(y[r * out_features + o], s, 1e-5);
+  for (const auto& [in, out_features] : {std::pair<int64_t, int64_t>{5, 4}, {70, 130}}) {
+    const int64_t rows = 3;
+    const auto x = random_values(rows * in, 1);
+    const auto w = random_values(out_features * in, 2);
+    auto spent = w;
+    const auto linear = make_linear(LinearPrecision::kFp32, spent.data(), out_features, in);
+    // The layer packed a copy: the checkpoint's memory may go (LinearLoader releases it).
+    std::fill(spent.begin(), spent.end(), std::numeric_limits<float>::quiet_NaN());
+    std::vector<float> y(rows * out_features, 1.0f);
+    linear->forward(x.data(), rows, y.data(), /*accumulate=*/true);
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t o = 0; o < out_features; ++o) {
+        double s = 1.0;
+        for (int64_t i = 0; i < in; ++i) s += x[r * in + i] * w[o * in + i];
+        EXPECT_NEAR(y[r * out_features + o], s, 1e-5 * std::sqrt(in)) << in << " " << o;
+      }
     }
   }
+}
+
+TEST(PageBuffer, IsZeroedWritableAndStartsOnAHugePage) {
+  for (const std::size_t bytes : {std::size_t{1}, std::size_t{5000}, std::size_t{3} << 20}) {
+    PageBuffer buffer(bytes);
+    ASSERT_EQ(buffer.size(), bytes);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(buffer.data()) % (std::size_t{2} << 20), 0u);
+    const std::span<const std::byte> view = buffer;
+    EXPECT_TRUE(
+        std::all_of(view.begin(), view.end(), [](std::byte b) { return b == std::byte{0}; }));
+    std::memset(buffer.data(), 0x5a, bytes);
+    EXPECT_EQ(buffer.data()[bytes - 1], std::byte{0x5a});
+    PageBuffer moved(std::move(buffer));
+    EXPECT_EQ(moved.size(), bytes);
+    EXPECT_EQ(moved.data()[0], std::byte{0x5a});
+    EXPECT_EQ(buffer.data(), nullptr);  // NOLINT(bugprone-use-after-move): moved-from is empty
+    EXPECT_EQ(buffer.size(), 0u);
+    buffer = std::move(moved);
+    EXPECT_EQ(buffer.data()[bytes / 2], std::byte{0x5a});
+  }
+  EXPECT_EQ(PageBuffer(0).data(), nullptr);
 }
 
 // x W^T in double.

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -429,6 +430,60 @@ TEST_F(SafetensorsTest, F32ViewChecksDtypeAndAlignment) {
   }
   EXPECT_THROW((void)to_i64(*file.find("h")), Error);
   EXPECT_THROW((void)to_f32(TensorView{"o", "i", DType::kI32, {0}, nullptr, 0}), Error);
+}
+
+// Resident pages of this process (/proc/self/statm), in bytes.
+std::size_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+
+// 4 MB of distinct floats, as a tensor to write.
+std::vector<float> big_tensor_values() {
+  std::vector<float> values(std::size_t{1} << 20);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(i % 9973) - 7.5f;
+  return values;
+}
+
+TEST_F(SafetensorsTest, ReleaseDropsAMappedTensorsPagesAndItStillReadsBack) {
+  const std::vector<float> values = big_tensor_values();
+  const std::string path = (dir_ / "big.safetensors").string();
+  const TensorData t{
+      "w", DType::kF32, {static_cast<int64_t>(values.size())}, std::as_bytes(std::span(values))};
+  write_safetensors(path, std::span(&t, 1));
+  const auto file = SafetensorsFile::open(path);
+  const TensorView& w = *file.find("w");
+  float sum = 0.0f;
+  for (float v : w.f32()) sum += v;  // every page resident
+  const std::size_t before = resident_bytes();
+  file.release(w);
+  const std::size_t after = resident_bytes();
+  EXPECT_GE(before, after + (std::size_t{3} << 20)) << "before " << before << ", after " << after;
+  // Released pages come back from the file when read again.
+  EXPECT_TRUE(std::equal(values.begin(), values.end(), w.f32().begin()));
+  EXPECT_NE(sum, 0.0f);
+}
+
+TEST_F(SafetensorsTest, ReleaseLeavesMemoryItDoesNotMapAlone) {
+  const std::vector<float> values = big_tensor_values();
+  const TensorData t{
+      "w", DType::kF32, {static_cast<int64_t>(values.size())}, std::as_bytes(std::span(values))};
+  const std::string path = (dir_ / "big.safetensors").string();
+  write_safetensors(path, std::span(&t, 1));
+  std::vector<std::byte> raw(fs::file_size(path));
+  std::ifstream(path, std::ios::binary)
+      .read(reinterpret_cast<char*>(raw.data()), static_cast<std::streamsize>(raw.size()));
+  // The caller's buffer: dropping its pages would zero them.
+  const auto buffer = SafetensorsFile::from_buffer(raw, "mem");
+  const TensorView& in_buffer = *buffer.find("w");
+  buffer.release(in_buffer);
+  EXPECT_TRUE(std::equal(values.begin(), values.end(), in_buffer.f32().begin()));
+  // Nor does a mapped file release a tensor of another file.
+  const auto mapped = SafetensorsFile::open(path);
+  mapped.release(in_buffer);
+  EXPECT_TRUE(std::equal(values.begin(), values.end(), in_buffer.f32().begin()));
 }
 
 }  // namespace

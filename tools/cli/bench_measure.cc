@@ -102,9 +102,7 @@ void flush_from_caches(std::span<const std::byte> bytes) {
 double linear_seconds(ProductTypes t, int64_t rows, int64_t in, int64_t out, int reps,
                       std::mt19937& rng) {
   using kernels::cpu::DnnlMatmul;
-  const dnnl::memory::desc md = t.src == DT::f32
-                                    ? DnnlMatmul::out_major(DT::f32, in, out)
-                                    : DnnlMatmul::preferred_weights(t.src, t.wei, t.dst, in, out);
+  const dnnl::memory::desc md = DnnlMatmul::preferred_weights(t.src, t.wei, t.dst, in, out);
   std::vector<std::byte> weights(md.get_size()), x(static_cast<size_t>(rows * in) * 4),
       y(static_cast<size_t>(rows * out) * 4);
   fill_normal_values(weights, t.wei, rng);
