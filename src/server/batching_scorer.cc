@@ -1,5 +1,7 @@
 #include "server/batching_scorer.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -48,6 +50,7 @@ struct BatchingScorer::State {
   std::deque<std::shared_ptr<Call>> queue;
   std::size_t queued_chunks = 0;
   std::size_t queued_tokens = 0;
+  std::size_t running = 0;  // passes in progress
   bool stopping = false;
   std::vector<std::thread> workers;
 
@@ -72,7 +75,10 @@ void BatchingScorer::State::run(const Scorer& inner) {
       if (queue.empty()) continue;  // its callers withdrew
     }
     take(batch, parts);
+    const int threads = running == 0 ? options.threads_alone : options.threads_beside;
+    ++running;
     lock.unlock();
+    if (threads > 0) omp_set_num_threads(threads);
     std::vector<SequenceScores> scores;
     std::exception_ptr error;
     try {
@@ -94,6 +100,7 @@ void BatchingScorer::State::run(const Scorer& inner) {
       on_batch(r);
     }
     lock.lock();
+    --running;
     deliver(parts, scores, error);
   }
 }

@@ -38,8 +38,14 @@ struct BatchingOptions {
   std::size_t max_queued_chunks = 1024;
   // Passes that may run at once, each on a worker thread of its own. Two keep the cores busy
   // while requests that just got their scores send their next chunks: with one, the cores idle
-  // between passes. Give each pass cores / workers threads (LoadOptions::threads).
+  // between passes.
   std::size_t workers = 1;
+  // OpenMP threads of a pass that starts while no other pass runs (a lone request gets every
+  // core), and of one that starts beside others (cores / workers, say). Set on the worker
+  // thread before the pass (omp_set_num_threads), so the inner scorer must not set its own
+  // (LoadOptions::threads = 0). 0: the worker's default.
+  int threads_alone = 0;
+  int threads_beside = 0;
 };
 
 // Thrown by score() when the queue is full: the caller should pass its text through.

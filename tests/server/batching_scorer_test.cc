@@ -3,8 +3,10 @@
 #include "server/batching_scorer.h"
 
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <future>
+#include <mutex>
 
 #include "compress/fake_scorer.h"
 #include "server/server_test_env.h"
@@ -84,6 +86,53 @@ TEST(BatchingScorer, TwoWorkersRunASecondPassWhileTheFirstIsHeld) {
   BatchingOptions none;
   none.workers = 0;
   EXPECT_THROW(BatchingScorer(counting, none), Error);
+}
+
+// Notes the OpenMP threads each pass would run on, then scores with `inner`.
+class ThreadNotingScorer final : public Scorer {
+ public:
+  explicit ThreadNotingScorer(std::shared_ptr<const Scorer> inner) : inner_(std::move(inner)) {}
+  std::vector<SequenceScores> score(std::span<const Encoding> chunks) const override {
+    {
+      std::lock_guard lock(mutex_);
+      threads_.push_back(omp_get_max_threads());
+    }
+    return inner_->score(chunks);
+  }
+  std::size_t max_tokens() const override { return inner_->max_tokens(); }
+  std::string name() const override { return inner_->name(); }
+  std::vector<int> threads() const {
+    std::lock_guard lock(mutex_);
+    return threads_;
+  }
+
+ private:
+  std::shared_ptr<const Scorer> inner_;
+  mutable std::mutex mutex_;
+  mutable std::vector<int> threads_;
+};
+
+TEST(BatchingScorer, APassAloneGetsItsThreadsAndOneBesideAnotherGetsFewer) {
+  Gate gate;
+  auto noting =
+      std::make_shared<ThreadNotingScorer>(std::make_shared<CountingScorer>(by_length(), &gate));
+  BatchingOptions o;
+  o.workers = 2;
+  o.window = std::chrono::microseconds(0);
+  o.threads_alone = 3;
+  o.threads_beside = 1;
+  BatchingScorer batched(noting, o);
+  OpenAtExit release(gate);
+  const std::vector<Encoding> first = {chunk("a")}, second = {chunk("bb")};
+  auto a = std::async(std::launch::async, [&] { return batched.score(first); });
+  gate.wait_arrived(1);
+  auto b = std::async(std::launch::async, [&] { return batched.score(second); });
+  gate.wait_arrived(2);
+  gate.open();
+  (void)a.get();
+  (void)b.get();
+  (void)batched.score(first);  // alone again, on whichever worker
+  EXPECT_EQ(noting->threads(), (std::vector<int>{3, 1, 3}));
 }
 
 TEST(BatchingScorer, APassHoldsNoMoreThanTheTokenBudget) {

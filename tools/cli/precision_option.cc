@@ -23,10 +23,9 @@ void add_load_precision_option(CLI::App& cmd, std::string& value) {
                        "quantized at load)");
 }
 
-LoadOptions load_options(const std::string& precision, int threads) {
+LoadOptions load_options(const std::string& precision) {
   LoadOptions options;
   if (!precision.empty()) options.precision = parse_precision(precision);
-  options.threads = threads;
   return options;
 }
 

@@ -22,6 +22,6 @@ Precision parse_precision(const std::string& name);
 void add_load_precision_option(CLI::App& cmd, std::string& value);
 
 // The load options for a --precision value of add_load_precision_option ("" -> unset).
-LoadOptions load_options(const std::string& precision, int threads = 0);
+LoadOptions load_options(const std::string& precision);
 
 }  // namespace kompress::cli

@@ -56,13 +56,13 @@ server::LoadedModel load_model(const std::string& flag, const LoadOptions& optio
   return {std::move(parts.tokenizer), std::move(parts.scorer)};
 }
 
-// Threads per forward pass: batching shares the cores among its workers' passes; without it
-// each request's pass may use them all, as the reference's does.
-int pass_threads(const ServeArgs& a) {
-  if (a.no_batching) return 0;
+// Threads per forward pass with batching: a pass that starts alone takes every core, one that
+// starts beside others cores / workers (a lone request's pass on one of two cores took twice
+// as long). Without batching each request's pass may use them all, as the reference's does.
+void set_pass_threads(server::BatchingOptions& o) {
   const auto cores = static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency()));
-  return static_cast<int>(
-      std::max<std::size_t>(1, cores / a.server.engine.batching_options.workers));
+  o.threads_alone = static_cast<int>(cores);
+  o.threads_beside = static_cast<int>(std::max<std::size_t>(1, cores / o.workers));
 }
 
 // The store of --ccr-db; when it cannot be opened the server runs without CCR and says why.
@@ -90,6 +90,7 @@ void run_serve(ServeArgs& a) {
   o.max_body_bytes = static_cast<std::size_t>(a.max_body_mb * (1 << 20));
   o.deadline = std::chrono::milliseconds(a.deadline_ms);
   o.engine.batching = !a.no_batching;
+  set_pass_threads(o.engine.batching_options);
   o.engine.batching_options.window =
       std::chrono::microseconds(static_cast<int64_t>(a.batch_window_ms * 1000));
   o.engine.cache_bytes = static_cast<std::size_t>(a.cache_mb * (1 << 20));
@@ -98,7 +99,7 @@ void run_serve(ServeArgs& a) {
   auto store = open_store(a.ccr_db, no_store_reason);
   server::Server srv(
       o,
-      [flag = a.model, options = load_options(a.precision, pass_threads(a))](std::stop_token stop) {
+      [flag = a.model, options = load_options(a.precision)](std::stop_token stop) {
         return load_model(flag, options, stop);
       },
       std::move(store), "--ccr-db could not be opened: " + no_store_reason);
@@ -160,8 +161,9 @@ void add_serve_command(CLI::App& app) {
   cmd->add_flag("--no-batching", args->no_batching,
                 "Score each request on its own thread, as the reference does");
   cmd->add_option("--batch-workers", o.engine.batching_options.workers,
-                  "Forward passes that may run at once, each on cores / N threads (two keep the "
-                  "cores busy while the requests of the last pass send their next)")
+                  "Forward passes that may run at once (two keep the cores busy while the "
+                  "requests of the last pass send their next); a pass that starts alone uses "
+                  "every core, one that starts beside another cores / N")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--max-batch-tokens", o.engine.batching_options.max_batch_tokens,
