@@ -51,10 +51,13 @@ struct BatchingScorer::State {
   std::size_t queued_chunks = 0;
   std::size_t queued_tokens = 0;
   std::size_t running = 0;  // passes in progress
+  // Moving average over recent passes of "another pass was running when this one started".
+  double overlap = 0.0;
   bool stopping = false;
   std::vector<std::thread> workers;
 
   void run(const Scorer& inner);
+  int pass_threads();
   void take(std::vector<Encoding>& batch, std::vector<Part>& parts);
   void deliver(std::vector<Part>& parts, std::vector<SequenceScores>& scores,
                const std::exception_ptr& error);
@@ -75,7 +78,7 @@ void BatchingScorer::State::run(const Scorer& inner) {
       if (queue.empty()) continue;  // its callers withdrew
     }
     take(batch, parts);
-    const int threads = running == 0 ? options.threads_alone : options.threads_beside;
+    const int threads = pass_threads();
     ++running;
     lock.unlock();
     if (threads > 0) omp_set_num_threads(threads);
@@ -103,6 +106,15 @@ void BatchingScorer::State::run(const Scorer& inner) {
     --running;
     deliver(parts, scores, error);
   }
+}
+
+// The threads of a pass about to start. Alone and under a light load, every core: a pass that
+// starts alone while passes have been overlapping would soon have company, and three threads
+// on two cores slowed every pass (8 clients: 7% fewer requests/s).
+int BatchingScorer::State::pass_threads() {
+  constexpr double kWeight = 0.1;  // of this pass: the average spans the last ten or so
+  overlap += kWeight * ((running > 0 ? 1.0 : 0.0) - overlap);
+  return running == 0 && overlap < 0.5 ? options.threads_alone : options.threads_beside;
 }
 
 // Moves queued chunks, oldest first, into `batch` up to the token budget (at least one).

@@ -40,10 +40,10 @@ struct BatchingOptions {
   // while requests that just got their scores send their next chunks: with one, the cores idle
   // between passes.
   std::size_t workers = 1;
-  // OpenMP threads of a pass that starts while no other pass runs (a lone request gets every
-  // core), and of one that starts beside others (cores / workers, say). Set on the worker
-  // thread before the pass (omp_set_num_threads), so the inner scorer must not set its own
-  // (LoadOptions::threads = 0). 0: the worker's default.
+  // OpenMP threads of a pass that starts while no other pass runs and passes have mostly not
+  // overlapped lately (a light load: a lone request gets every core), and of any other pass
+  // (cores / workers, say). Set on the worker thread before the pass (omp_set_num_threads), so
+  // the inner scorer must not set its own (LoadOptions::threads = 0). 0: the worker's default.
   int threads_alone = 0;
   int threads_beside = 0;
 };

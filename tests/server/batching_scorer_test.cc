@@ -112,27 +112,46 @@ class ThreadNotingScorer final : public Scorer {
   mutable std::vector<int> threads_;
 };
 
-TEST(BatchingScorer, APassAloneGetsItsThreadsAndOneBesideAnotherGetsFewer) {
+TEST(BatchingScorer, APassGetsEveryCoreAloneUnderALightLoadAndItsShareOtherwise) {
   Gate gate;
   auto noting =
       std::make_shared<ThreadNotingScorer>(std::make_shared<CountingScorer>(by_length(), &gate));
   BatchingOptions o;
-  o.workers = 2;
+  o.workers = 3;
   o.window = std::chrono::microseconds(0);
   o.threads_alone = 3;
   o.threads_beside = 1;
   BatchingScorer batched(noting, o);
   OpenAtExit release(gate);
-  const std::vector<Encoding> first = {chunk("a")}, second = {chunk("bb")};
-  auto a = std::async(std::launch::async, [&] { return batched.score(first); });
-  gate.wait_arrived(1);
-  auto b = std::async(std::launch::async, [&] { return batched.score(second); });
-  gate.wait_arrived(2);
-  gate.open();
-  (void)a.get();
-  (void)b.get();
-  (void)batched.score(first);  // alone again, on whichever worker
-  EXPECT_EQ(noting->threads(), (std::vector<int>{3, 1, 3}));
+  const std::vector<std::vector<Encoding>> calls = {{chunk("a")}, {chunk("bb")}, {chunk("c")}};
+  // Rounds of three passes at once: the first of each starts alone, the others beside it.
+  int arrived = 0;
+  const auto overlapping_round = [&] {
+    gate.close();
+    std::vector<std::future<std::vector<SequenceScores>>> running;
+    for (const auto& call : calls) {
+      running.push_back(std::async(std::launch::async, [&] { return batched.score(call); }));
+      gate.wait_arrived(++arrived);
+    }
+    gate.open();
+    for (auto& r : running) (void)r.get();
+  };
+  const auto lone_pass = [&] {
+    (void)batched.score(calls[0]);
+    ++arrived;
+    return noting->threads().back();
+  };
+  overlapping_round();
+  EXPECT_EQ(noting->threads(), (std::vector<int>{3, 1, 1}));
+  for (int i = 0; i < 10; ++i) overlapping_round();
+  // Passes have been overlapping: one that starts alone now would soon have company.
+  EXPECT_EQ(lone_pass(), 1);
+  // Once the load is light again, a lone pass takes every core.
+  int lone = 0;
+  while (lone < 30 && lone_pass() == 1) ++lone;
+  EXPECT_GT(lone, 0);
+  EXPECT_LT(lone, 30);
+  EXPECT_EQ(noting->threads().back(), 3);
 }
 
 TEST(BatchingScorer, APassHoldsNoMoreThanTheTokenBudget) {

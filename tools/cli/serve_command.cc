@@ -56,9 +56,9 @@ server::LoadedModel load_model(const std::string& flag, const LoadOptions& optio
   return {std::move(parts.tokenizer), std::move(parts.scorer)};
 }
 
-// Threads per forward pass with batching: a pass that starts alone takes every core, one that
-// starts beside others cores / workers (a lone request's pass on one of two cores took twice
-// as long). Without batching each request's pass may use them all, as the reference's does.
+// Threads per forward pass with batching: under a light load a pass takes every core, else
+// cores / workers (a lone request's pass on one of two cores took twice as long). Without
+// batching each request's pass may use them all, as the reference's does.
 void set_pass_threads(server::BatchingOptions& o) {
   const auto cores = static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency()));
   o.threads_alone = static_cast<int>(cores);
@@ -162,8 +162,8 @@ void add_serve_command(CLI::App& app) {
                 "Score each request on its own thread, as the reference does");
   cmd->add_option("--batch-workers", o.engine.batching_options.workers,
                   "Forward passes that may run at once (two keep the cores busy while the "
-                  "requests of the last pass send their next); a pass that starts alone uses "
-                  "every core, one that starts beside another cores / N")
+                  "requests of the last pass send their next); under a light load a pass "
+                  "uses every core, else cores / N")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--max-batch-tokens", o.engine.batching_options.max_batch_tokens,
