@@ -27,8 +27,9 @@
 namespace kompress::server {
 
 struct BatchingOptions {
-  // How long the oldest queued chunk waits for company before its pass starts. Zero: a pass
-  // starts as soon as the worker is free (calls that queued meanwhile still share it).
+  // How long the oldest queued chunk waits for company before its pass starts, under a load
+  // (recent passes pooled calls or overlapped); under a light load a pass starts at once. Zero:
+  // a pass starts as soon as the worker is free (calls that queued meanwhile still share it).
   std::chrono::microseconds window{500};
   // Tokens per call of the inner scorer (a "pass" here; the model splits a call of more than
   // 1,024 tokens into passes of its own); a pass always takes at least one chunk.
@@ -40,8 +41,8 @@ struct BatchingOptions {
   // while requests that just got their scores send their next chunks: with one, the cores idle
   // between passes.
   std::size_t workers = 1;
-  // OpenMP threads of a pass that starts while no other pass runs and passes have mostly not
-  // overlapped lately (a light load: a lone request gets every core), and of any other pass
+  // OpenMP threads of a pass under a light load (no other pass runs, and recent passes mostly
+  // neither overlapped nor pooled calls: a lone request gets every core), and of any other pass
   // (cores / workers, say). Set on the worker thread before the pass (omp_set_num_threads), so
   // the inner scorer must not set its own (LoadOptions::threads = 0). 0: the worker's default.
   int threads_alone = 0;

@@ -154,6 +154,55 @@ TEST(BatchingScorer, APassGetsEveryCoreAloneUnderALightLoadAndItsShareOtherwise)
   EXPECT_EQ(noting->threads().back(), 3);
 }
 
+// Waits until `n` chunks are queued (fails the test after a minute).
+void wait_queued(const BatchingScorer& batched, std::size_t n) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (batched.queued_chunks() < n) {
+    ASSERT_LT(std::chrono::steady_clock::now(), give_up) << batched.queued_chunks() << " of " << n;
+    std::this_thread::yield();
+  }
+}
+
+TEST(BatchingScorer, UnderALightLoadAPassStartsAtOnceAndUnderLoadItWaitsForCompany) {
+  Gate gate(/*open=*/true);
+  auto counting = std::make_shared<CountingScorer>(by_length(), &gate);
+  BatchingOptions o;
+  o.workers = 2;
+  o.window = std::chrono::seconds(2);
+  BatchingScorer batched(counting, o);
+  OpenAtExit release(gate);
+  const std::vector<Encoding> call = {chunk("a")};
+  const auto score = [&] {
+    return std::async(std::launch::async, [&] { return batched.score(call); });
+  };
+  // Nothing else going on: no company to wait for, so not the window either.
+  auto lone = score();
+  ASSERT_EQ(lone.wait_for(std::chrono::seconds(1)), std::future_status::ready);
+  // Rounds of a load: two passes at once, then one that pools two calls.
+  int arrived = 1;
+  for (int round = 0; round < 10; ++round) {
+    gate.close();
+    auto x = score();
+    gate.wait_arrived(++arrived);
+    auto y = score();
+    gate.wait_arrived(++arrived);
+    auto b = score();
+    auto c = score();
+    wait_queued(batched, 2);
+    gate.open();
+    for (auto* f : {&x, &y, &b, &c}) (void)f->get();
+    gate.wait_arrived(++arrived);  // b and c's pass (or passes)
+  }
+  // Now a call waits the window, and one that comes meanwhile shares its pass.
+  const int passes = counting->passes();
+  auto first = score();
+  wait_queued(batched, 1);
+  auto second = score();
+  (void)first.get();
+  (void)second.get();
+  EXPECT_EQ(counting->passes(), passes + 1);
+}
+
 TEST(BatchingScorer, APassHoldsNoMoreThanTheTokenBudget) {
   auto fake = by_length();
   std::vector<BatchRecord> passes;

@@ -154,8 +154,9 @@ void add_serve_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--batch-window-ms", args->batch_window_ms,
-                  "How long the first queued chunk waits for others to share its forward pass "
-                  "(0: no wait, chunks queued meanwhile still share it)")
+                  "How long the first queued chunk waits for others to share its forward pass, "
+                  "under a load (under a light one it does not wait; 0: never, chunks queued "
+                  "meanwhile still share it)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--no-batching", args->no_batching,
