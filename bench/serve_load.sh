@@ -5,7 +5,7 @@
 # 100-400 words, POST /v1/compress with CCR) runs at 8, 32 and 128 clients with batching, and on
 # short texts (20-40 words) at 8; then 8 clients against servers with and without batching
 # (--no-batching), alternated over two rounds on the same texts, 300 long then 3,000 short
-# requests each. Prints the tables, the batch-size histograms of /metrics and the batching /
+# requests each, each followed by a sixth as many from one client (a light load). Prints the tables, the batch-size histograms of /metrics and the batching /
 # no-batching throughput ratios at 8 clients against the 1.5x goal. A benchmark: it exits
 # non-zero only when it cannot run.
 # Usage: bench/serve_load.sh [BUILD_DIR [SERVE_OPTION...]]   (targets kompress_cli, serve_load)
@@ -91,6 +91,9 @@ for ((r = 1; r <= rounds; r++)); do
       load 8 "$n" $((r * 7000)) "$words"
       total[$mode $words]=$(awk -v a="${total[$mode $words]:-0}" -v b="$(last_throughput)" \
         'BEGIN { print a + b }')
+      # One client: a light load, where batching should cost nothing.
+      printf '%-12s %5s ' "$mode" "$r"
+      load 1 $((n / 6)) $((r * 7000 + 3000)) "$words"
     done
     stop_server
   done

@@ -643,6 +643,39 @@ TEST(Linear, RotatedInt8KeepsTheProductWithLessErrorOnOutliers) {
   EXPECT_THROW(pack_weights(LinearPrecision::kInt8, w.data(), out, in, 48), Error);
 }
 
+// oneDNN fixes how a primitive splits its work when it is made: a server's pass may get every
+// core or a share of them, so each thread count needs a primitive of its own.
+TEST(DnnlMatmul, EachCallersThreadCountGetsItsOwnPrimitive) {
+  const int64_t rows = 64, k = 96, n = 80;
+  const auto md = DnnlMatmul::preferred_weights(
+      DnnlMatmul::DataType::f32, DnnlMatmul::DataType::f32, DnnlMatmul::DataType::f32, k, n);
+  const auto w = random_values(static_cast<size_t>(k * n), 21);
+  std::vector<float> packed(md.get_size() / sizeof(float));
+  DnnlMatmul::reorder(DnnlMatmul::out_major(DnnlMatmul::DataType::f32, k, n), w.data(), md,
+                      packed.data());
+  const DnnlMatmul matmul(DnnlMatmul::DataType::f32, md, packed.data(), DnnlMatmul::DataType::f32);
+  const auto x = random_values(static_cast<size_t>(rows * k), 22);
+  const int before = omp_get_max_threads();
+  std::vector<std::vector<float>> y;
+  std::vector<size_t> pads;
+  for (const int threads : {1, 4, 1}) {
+    omp_set_num_threads(threads);
+    pads.push_back(matmul.scratchpad_bytes(rows, false));
+    std::vector<std::byte> pad(pads.back() + 1);
+    y.emplace_back(static_cast<size_t>(rows * n));
+    matmul.run(x.data(), rows, y.back().data(), false, pad.data());
+  }
+  omp_set_num_threads(before);
+  for (size_t i = 0; i < y[0].size(); ++i) {
+    ASSERT_NEAR(y[1][i], y[0][i], 1e-5f) << i;
+    ASSERT_EQ(y[2][i], y[0][i]) << i;
+  }
+  // The scratchpad holds per-thread buffers: its size shows what a primitive was made for.
+  if (pads[0] == 0) GTEST_SKIP() << "this CPU's f32 matmul uses no scratchpad";
+  EXPECT_GT(pads[1], pads[0]);  // made for four threads
+  EXPECT_EQ(pads[2], pads[0]);  // and for one again
+}
+
 TEST(Linear, MalformedLayoutsAreErrors) {
   for (const char* text : {"", "s8 64x48", "s8 64x48 pad 64x48 strides 1,64 blocks 0@0",
                            "q4 64x48 pad 64x48 strides 1,64 blocks -",

@@ -1,5 +1,7 @@
 #include "kernels/cpu/dnnl_matmul.h"
 
+#include <omp.h>
+
 #include <cstring>
 #include <sstream>
 #include <vector>
@@ -169,8 +171,10 @@ void DnnlMatmul::reorder(const memory::desc& from_md, const void* from, const me
 }
 
 const DnnlMatmul::Entry& DnnlMatmul::primitive(int64_t rows, bool accumulate) const {
+  // oneDNN splits a matmul's work among the calling thread's OpenMP threads as they were when
+  // the primitive was made: one made for one thread stayed on one when a pass got two.
+  const Key key{rows, accumulate, omp_get_max_threads()};
   std::lock_guard lock(mutex_);
-  const auto key = std::make_pair(rows, accumulate);
   if (auto it = cache_.find(key); it != cache_.end()) return it->second;
   const int64_t k = weights_md_.dims()[0];
   const int64_t n = weights_md_.dims()[1];

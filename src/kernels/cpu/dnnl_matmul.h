@@ -1,7 +1,8 @@
 // y[rows, n] = x[rows, k] * W[k, n] through a oneDNN matmul primitive, for any number of rows.
 //
 // The weights are bound once (in place, or pre-packed in the layout oneDNN prefers); one
-// primitive per row count is created on first use and cached, so steady batches pay no setup.
+// primitive per row count (and caller's OpenMP thread count) is created on first use and cached,
+// so steady batches pay no setup.
 #pragma once
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -10,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <utility>
 
 namespace kompress::kernels::cpu {
@@ -48,6 +50,7 @@ class DnnlMatmul {
 
  private:
   using Entry = std::pair<dnnl::matmul::primitive_desc, dnnl::matmul>;
+  using Key = std::tuple<int64_t, bool, int>;  // rows, accumulate, the caller's OpenMP threads
   const Entry& primitive(int64_t rows, bool accumulate) const;
 
   dnnl::engine engine_;
@@ -56,7 +59,7 @@ class DnnlMatmul {
   dnnl::memory::desc weights_md_;
   dnnl::memory weights_;
   mutable std::mutex mutex_;
-  mutable std::map<std::pair<int64_t, bool>, Entry> cache_;
+  mutable std::map<Key, Entry> cache_;
 };
 
 }  // namespace kompress::kernels::cpu
