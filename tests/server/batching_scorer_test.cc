@@ -169,25 +169,27 @@ TEST(BatchingScorer, UnderALightLoadAPassStartsAtOnceAndUnderLoadItWaitsForCompa
   BatchingOptions o;
   o.workers = 2;
   o.window = std::chrono::seconds(2);
+  // A pass waits no longer once two chunks are queued: the rounds below never wait the window.
+  const std::vector<Encoding> call = {chunk("a")}, pair = {chunk("a"), chunk("b")};
+  o.max_batch_tokens = pair[0].ids.size() + pair[1].ids.size();
   BatchingScorer batched(counting, o);
   OpenAtExit release(gate);
-  const std::vector<Encoding> call = {chunk("a")};
-  const auto score = [&] {
-    return std::async(std::launch::async, [&] { return batched.score(call); });
+  const auto score = [&](const std::vector<Encoding>& chunks) {
+    return std::async(std::launch::async, [&] { return batched.score(chunks); });
   };
   // Nothing else going on: no company to wait for, so not the window either.
-  auto lone = score();
+  auto lone = score(call);
   ASSERT_EQ(lone.wait_for(std::chrono::seconds(1)), std::future_status::ready);
   // Rounds of a load: two passes at once, then one that pools two calls.
   int arrived = 1;
   for (int round = 0; round < 10; ++round) {
     gate.close();
-    auto x = score();
+    auto x = score(pair);
     gate.wait_arrived(++arrived);
-    auto y = score();
+    auto y = score(pair);
     gate.wait_arrived(++arrived);
-    auto b = score();
-    auto c = score();
+    auto b = score(call);
+    auto c = score(call);
     wait_queued(batched, 2);
     gate.open();
     for (auto* f : {&x, &y, &b, &c}) (void)f->get();
@@ -195,9 +197,9 @@ TEST(BatchingScorer, UnderALightLoadAPassStartsAtOnceAndUnderLoadItWaitsForCompa
   }
   // Now a call waits the window, and one that comes meanwhile shares its pass.
   const int passes = counting->passes();
-  auto first = score();
+  auto first = score(call);
   wait_queued(batched, 1);
-  auto second = score();
+  auto second = score(call);
   (void)first.get();
   (void)second.get();
   EXPECT_EQ(counting->passes(), passes + 1);
