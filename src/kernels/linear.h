@@ -22,9 +22,9 @@ enum class LinearPrecision { kFp32, kBf16, kInt8 };
 
 // The rows a linear layer computes for `rows` rows: rounded up to one of a few sizes per octave
 // (fewer than max(8, rows / 16) more; from 8 up a power of two stays itself). oneDNN makes and
-// JIT-compiles one matmul per row count, at ~0.1 ms each and kept for the life of the layer; padded
-// sizes let batches of nearby sizes share them, so a server that sees every batch size keeps a
-// bounded set.
+// JIT-compiles one matmul per row count (and thread count), at ~0.1 ms each and kept for the life
+// of the layer; padded sizes let batches of nearby sizes share them, so a server that sees every
+// batch size keeps a bounded set.
 int64_t linear_rows(int64_t rows);
 
 class Linear {
