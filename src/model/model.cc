@@ -3,6 +3,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "model/kompress_heads.h"
 #include "model/layout.h"
 #include "model/modernbert_encoder.h"
+#include "model/pass_threads.h"
 #include "model/quantize.h"
 #include "model/weight_store.h"
 #include "model/workspace.h"
@@ -74,6 +76,7 @@ struct Model::Impl {
   std::optional<model::KompressHeads> heads;
   int threads = 0;
   kernels::LinearPrecision precision;
+  double macs_per_token;
   ModelInfo info;
   // Scratch per concurrent score() call, kept between calls (planned per batch shape).
   mutable std::mutex pool_mutex;
@@ -85,13 +88,21 @@ struct Model::Impl {
         weights_path(file.path()),
         store(std::move(file)),
         threads(options.threads),
-        precision(choose_precision(store.file(), options.precision)) {
+        precision(choose_precision(store.file(), options.precision)),
+        macs_per_token(model::linear_macs_per_token(config)) {
     model::check_tensors(store.file(), model::expected_tensors(
                                            config, layout, model::stored_precision(store.file())));
     const model::LinearLoader linears(store, precision);
     encoder.emplace(config, store, model::encoder_prefix(layout), linears);
     if (layout == CheckpointLayout::kKompressV1) heads.emplace(config.hidden_size, store, linears);
     info = describe();
+  }
+
+  // Threads for a pass of `tokens` tokens (model/pass_threads.h): the caller's, or
+  // LoadOptions::threads, fewer for a small pass.
+  int threads_for(int64_t tokens) const {
+    return model::pass_threads(tokens, macs_per_token, precision,
+                               threads > 0 ? threads : omp_get_max_threads());
   }
 
   // A workspace for one call, kept for the next one: steady batch shapes allocate nothing.
@@ -168,9 +179,8 @@ struct Model::Impl {
   // intermediates in one workspace planned for this batch shape.
   template <class Consume>
   void run(const PackedBatch& packed, bool with_heads, Consume&& consume) const {
-    // Per calling thread: OpenMP regions here and inside oneDNN use this many threads.
-    if (threads > 0) omp_set_num_threads(threads);
     const int64_t tokens = packed.starts.back();
+    const model::PassThreads pass_threads(threads_for(tokens));
     // The hidden states are a linear layer's input and output: they hold its padded rows.
     const int64_t hidden_floats = kernels::linear_rows(tokens) * config.hidden_size;
     const size_t hidden_bytes =

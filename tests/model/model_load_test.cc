@@ -1,5 +1,6 @@
 // Loading checkpoints: layouts, dtypes, and the errors for files that do not match.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <filesystem>
 #include <functional>
@@ -7,6 +8,7 @@
 #include "kompress/error.h"
 #include "kompress/model.h"
 #include "model/golden_case.h"
+#include "model/pass_threads.h"
 #include "model/random_init.h"
 #include "test_paths.h"
 #include "weights/dtype.h"
@@ -121,6 +123,46 @@ TEST_F(ModelLoad, BareEncoderGivesTheSameHiddenStatesAndNoScores) {
   EXPECT_TRUE(kompress_model.has_heads());
   EXPECT_EQ(encoder.hidden_states(batch)[0], scored[0].hidden);
   EXPECT_THROW(encoder.score(batch), Error);
+}
+
+// A small pass runs on fewer threads than the caller has; the caller keeps its own.
+TEST_F(ModelLoad, APassLeavesTheCallersThreadCountAsItWas) {
+  write(tensors(CheckpointLayout::kKompressV1));
+  const Model model = Model::load(dir_.string());
+  const std::vector<int32_t> seq = ids();
+  const std::vector<std::span<const int32_t>> batch = {seq};
+  const int before = omp_get_max_threads();
+  omp_set_num_threads(3);
+  (void)model.score(batch);
+  EXPECT_EQ(omp_get_max_threads(), 3);
+  omp_set_num_threads(before);
+}
+
+TEST(PassThreads, SmallPassesGetOneThreadLargeOnesTheCallersAndFp32NeedsLessWork) {
+  using kernels::LinearPrecision;
+  weights::ModelConfig base;
+  base.hidden_size = 768;
+  base.intermediate_size = 1152;
+  base.num_layers = 22;
+  const double macs = model::linear_macs_per_token(base);
+  EXPECT_DOUBLE_EQ(macs, 22.0 * (3 * 768 * 768 + 768 * 768 + 3 * 1152 * 768));
+  EXPECT_EQ(model::pass_threads(1, macs, LinearPrecision::kInt8, 2), 1);
+  EXPECT_EQ(model::pass_threads(512, macs, LinearPrecision::kInt8, 2), 2);
+  EXPECT_EQ(model::pass_threads(512, macs, LinearPrecision::kFp32, 16), 16);
+  EXPECT_EQ(model::pass_threads(512, macs, LinearPrecision::kFp32, 0), 1);
+  // kompress-mini's shape: a 60-token pass is too small for two threads, 600 tokens is not.
+  weights::ModelConfig mini;
+  mini.hidden_size = 256;
+  mini.intermediate_size = 384;
+  mini.num_layers = 4;
+  const double mini_macs = model::linear_macs_per_token(mini);
+  for (const auto p : {LinearPrecision::kFp32, LinearPrecision::kBf16, LinearPrecision::kInt8}) {
+    EXPECT_EQ(model::pass_threads(60, mini_macs, p, 2), 1);
+    EXPECT_EQ(model::pass_threads(600, mini_macs, p, 2), 2);
+  }
+  // Between them, fp32 gets its second thread first.
+  EXPECT_EQ(model::pass_threads(200, mini_macs, LinearPrecision::kFp32, 2), 2);
+  EXPECT_EQ(model::pass_threads(200, mini_macs, LinearPrecision::kInt8, 2), 1);
 }
 
 TEST_F(ModelLoad, HalfPrecisionCheckpointsLoadAndScoreClose) {
