@@ -57,7 +57,9 @@ struct LoadOptions {
   // one). A plain checkpoint is quantised at load; a quantized one only loads at its own
   // precision.
   std::optional<Precision> precision;
-  int threads = 0;  // OpenMP threads per score() call; 0: one per core
+  // OpenMP threads per forward pass; 0: the calling thread's (one per core unless it set
+  // others). A pass too small to share runs on fewer (one for a short text of a small model).
+  int threads = 0;
 };
 
 struct ScoreOptions {
