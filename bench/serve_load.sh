@@ -5,9 +5,9 @@
 # 100-400 words, POST /v1/compress with CCR) runs at 8, 32 and 128 clients with batching, and on
 # short texts (20-40 words) at 8; then 8 clients against servers with and without batching
 # (--no-batching), alternated over two rounds on the same texts, 300 long then 3,000 short
-# requests each, each followed by a sixth as many from one client (a light load). Prints the tables, the batch-size histograms of /metrics and the batching /
-# no-batching throughput ratios at 8 clients against the 1.5x goal. A benchmark: it exits
-# non-zero only when it cannot run.
+# requests each, each followed by a sixth as many from one client (a light load). Prints the
+# tables, the batch-size histograms of /metrics and the batching / no-batching throughput ratios
+# at 8 clients against the 1.5x goal. A benchmark: it exits non-zero only when it cannot run.
 # Usage: bench/serve_load.sh [BUILD_DIR [SERVE_OPTION...]]   (targets kompress_cli, serve_load)
 # SERVE_OPTIONs go to both servers, e.g. `bench/serve_load.sh build --precision int8`.
 set -euo pipefail
